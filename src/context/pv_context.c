@@ -1,0 +1,448 @@
+/* SPDX-License-Identifier: MIT */
+#include "pv_context.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "context/pv_dispatch.h"
+#include "context/pv_info.h"
+#include "context/pv_resource.h"
+#include "ring/pv_ring.h"
+#include "util/pv_log.h"
+#include "vk/pv_vk.h"
+
+/* -- renderer ------------------------------------------------------------- */
+
+int
+pv_renderer_create(const struct pv_renderer_config *config, struct pv_renderer **out)
+{
+   struct pv_renderer *renderer = calloc(1, sizeof(*renderer));
+   if (!renderer)
+      return -ENOMEM;
+   if (config)
+      renderer->config = *config;
+   if (!renderer->config.scratch_bytes)
+      renderer->config.scratch_bytes = PV_DEFAULT_SCRATCH_BYTES;
+   if (!renderer->config.max_objects)
+      renderer->config.max_objects = PV_DEFAULT_MAX_OBJECTS;
+   if (!renderer->config.max_blob_bytes)
+      renderer->config.max_blob_bytes = PV_DEFAULT_MAX_BLOB_BYTES;
+   if (!renderer->config.max_rings)
+      renderer->config.max_rings = PV_DEFAULT_MAX_RINGS;
+   if (mtx_init(&renderer->mutex, mtx_plain) != thrd_success) {
+      free(renderer);
+      return -ENOMEM;
+   }
+   *out = renderer;
+   return 0;
+}
+
+void
+pv_renderer_destroy(struct pv_renderer *renderer)
+{
+   if (!renderer)
+      return;
+   mtx_destroy(&renderer->mutex);
+   free(renderer);
+}
+
+bool
+pv_renderer_load_vulkan(struct pv_renderer *renderer)
+{
+   mtx_lock(&renderer->mutex);
+   if (!renderer->vk_loaded) {
+      pv_vk_table_load_global(&renderer->vk, vkGetInstanceProcAddr);
+      uint32_t version = VK_API_VERSION_1_0;
+      if (renderer->vk.EnumerateInstanceVersion)
+         renderer->vk.EnumerateInstanceVersion(&version);
+      renderer->loader_version = version;
+      renderer->vk_loaded = renderer->vk.CreateInstance != NULL;
+      if (!renderer->vk_loaded)
+         pv_error("the host Vulkan loader offers no vkCreateInstance");
+   }
+   const bool ok = renderer->vk_loaded;
+   mtx_unlock(&renderer->mutex);
+   return ok;
+}
+
+size_t
+pv_renderer_get_capset(const struct pv_renderer *renderer, uint32_t capset_id,
+                       uint32_t version, void *data, size_t size)
+{
+   (void)renderer;
+   if (capset_id != PV_CAPSET_VENUS || version != 0)
+      return 0;
+   struct pv_capset_venus capset;
+   pv_capset_venus_fill(&capset);
+   memcpy(data, &capset, size < sizeof(capset) ? size : sizeof(capset));
+   return sizeof(capset);
+}
+
+/* -- context -------------------------------------------------------------- */
+
+int
+pv_context_create(struct pv_renderer *renderer, uint32_t ctx_id, const char *name,
+                  const struct pv_context_callbacks *callbacks, struct pv_context **out)
+{
+   struct pv_context *ctx = calloc(1, sizeof(*ctx));
+   if (!ctx)
+      return -ENOMEM;
+   ctx->renderer = renderer;
+   ctx->id = ctx_id;
+   snprintf(ctx->name, sizeof(ctx->name), "%s", name && name[0] ? name : "guest");
+   snprintf(ctx->label, sizeof(ctx->label), "ctx %u %s", ctx_id, ctx->name);
+   if (callbacks)
+      ctx->callbacks = *callbacks;
+   if (!pv_object_table_init(&ctx->objects, renderer->config.max_objects))
+      goto fail;
+   if (!pv_id_map_init(&ctx->resources))
+      goto fail_objects;
+   if (mtx_init(&ctx->resource_mutex, mtx_plain) != thrd_success)
+      goto fail_resources;
+   if (mtx_init(&ctx->ring_mutex, mtx_plain) != thrd_success)
+      goto fail_resource_mutex;
+   if (cnd_init(&ctx->monitor_cond) != thrd_success)
+      goto fail_ring_mutex;
+   if (mtx_init(&ctx->instance_mutex, mtx_plain) != thrd_success)
+      goto fail_monitor_cond;
+   if (mtx_init(&ctx->timeline_mutex, mtx_plain) != thrd_success)
+      goto fail_instance_mutex;
+   pv_list_init(&ctx->rings);
+   ctx->dispatch = calloc(1, sizeof(*ctx->dispatch));
+   if (!ctx->dispatch)
+      goto fail_timeline_mutex;
+   pv_dispatch_init(ctx->dispatch, ctx, NULL);
+   *out = ctx;
+   return 0;
+
+fail_timeline_mutex:
+   mtx_destroy(&ctx->timeline_mutex);
+fail_instance_mutex:
+   mtx_destroy(&ctx->instance_mutex);
+fail_monitor_cond:
+   cnd_destroy(&ctx->monitor_cond);
+fail_ring_mutex:
+   mtx_destroy(&ctx->ring_mutex);
+fail_resource_mutex:
+   mtx_destroy(&ctx->resource_mutex);
+fail_resources:
+   pv_id_map_fini(&ctx->resources);
+fail_objects:
+   pv_object_table_fini(&ctx->objects);
+fail:
+   free(ctx);
+   return -ENOMEM;
+}
+
+static void
+stop_monitor(struct pv_context *ctx)
+{
+   mtx_lock(&ctx->ring_mutex);
+   const bool running = ctx->monitor_running;
+   ctx->monitor_stop = true;
+   cnd_broadcast(&ctx->monitor_cond);
+   mtx_unlock(&ctx->ring_mutex);
+   if (running)
+      thrd_join(ctx->monitor_thread, NULL);
+}
+
+void
+pv_context_destroy(struct pv_context *ctx)
+{
+   if (!ctx)
+      return;
+   /* rings first: they run guest commands against the objects */
+   for (;;) {
+      mtx_lock(&ctx->ring_mutex);
+      struct pv_ring *ring = pv_list_empty(&ctx->rings)
+                                ? NULL
+                                : pv_container_of(ctx->rings.next, struct pv_ring, link);
+      mtx_unlock(&ctx->ring_mutex);
+      if (!ring)
+         break;
+      pv_context_destroy_ring(ctx, ring->params.id);
+   }
+   stop_monitor(ctx);
+   pv_dispatch_fini(ctx->dispatch);
+   free(ctx->dispatch);
+   pv_object_table_destroy_all(&ctx->objects);
+
+   uint64_t key;
+   void *value;
+   for (uint32_t it = 0; pv_id_map_next(&ctx->resources, &it, &key, &value);)
+      pv_resource_unref(value);
+   pv_id_map_fini(&ctx->resources);
+
+   pv_object_table_fini(&ctx->objects);
+   mtx_destroy(&ctx->timeline_mutex);
+   mtx_destroy(&ctx->instance_mutex);
+   cnd_destroy(&ctx->monitor_cond);
+   mtx_destroy(&ctx->ring_mutex);
+   mtx_destroy(&ctx->resource_mutex);
+   free(ctx);
+}
+
+bool
+pv_context_is_fatal(const struct pv_context *ctx)
+{
+   return pv_fatal_is_set(&ctx->fatal);
+}
+
+int
+pv_context_submit_cmd(struct pv_context *ctx, const void *data, size_t size)
+{
+   if (size % 4) {
+      pv_fatal_set(&ctx->fatal, "command stream of %zu bytes is not dword-aligned", size);
+      return 0;
+   }
+   pv_dispatch_run(ctx->dispatch, data, size, NULL, NULL);
+   return 0;
+}
+
+int
+pv_context_submit_fence(struct pv_context *ctx, uint32_t ring_idx, uint64_t fence_id)
+{
+   if (ring_idx >= PV_MAX_TIMELINES) {
+      pv_fatal_set(&ctx->fatal, "fence on timeline %u (of %u)", ring_idx, PV_MAX_TIMELINES);
+      return -EINVAL;
+   }
+   if (ring_idx) {
+      mtx_lock(&ctx->timeline_mutex);
+      const bool bound = ctx->timelines[ring_idx] != NULL;
+      mtx_unlock(&ctx->timeline_mutex);
+      if (!bound) {
+         pv_fatal_set(&ctx->fatal, "fence on timeline %u, which no queue is bound to",
+                      ring_idx);
+         return -EINVAL;
+      }
+      /* queue submissions are not implemented yet, so nothing can be
+       * pending on a queue's timeline: it is idle and the fence retires */
+   }
+   if (ctx->callbacks.retire_fence)
+      ctx->callbacks.retire_fence(ctx->callbacks.data, ring_idx, fence_id);
+   return 0;
+}
+
+bool
+pv_context_bind_timeline(struct pv_context *ctx, uint32_t ring_idx, struct pv_queue *queue)
+{
+   if (!ring_idx || ring_idx >= PV_MAX_TIMELINES)
+      return false;
+   mtx_lock(&ctx->timeline_mutex);
+   const bool ok = !ctx->timelines[ring_idx];
+   if (ok)
+      ctx->timelines[ring_idx] = queue;
+   mtx_unlock(&ctx->timeline_mutex);
+   return ok;
+}
+
+void
+pv_context_unbind_timeline(struct pv_context *ctx, uint32_t ring_idx, struct pv_queue *queue)
+{
+   if (!ring_idx || ring_idx >= PV_MAX_TIMELINES)
+      return;
+   mtx_lock(&ctx->timeline_mutex);
+   if (ctx->timelines[ring_idx] == queue)
+      ctx->timelines[ring_idx] = NULL;
+   mtx_unlock(&ctx->timeline_mutex);
+}
+
+/* -- resources ------------------------------------------------------------ */
+
+int
+pv_context_create_blob(struct pv_context *ctx, uint32_t res_id, uint32_t blob_type,
+                       uint32_t blob_flags, uint64_t blob_id, uint64_t size,
+                       struct pv_blob *out)
+{
+   if (blob_type != PV_BLOB_TYPE_HOST3D) {
+      pv_fatal_set(&ctx->fatal, "blob type %u is not supported (HOST3D only)", blob_type);
+      return -EINVAL;
+   }
+   if (blob_id) {
+      pv_fatal_set(&ctx->fatal, "device memory blobs (blob_id %" PRIu64 ") are not "
+                   "implemented yet", blob_id);
+      return -EINVAL;
+   }
+   if (!(blob_flags & PV_BLOB_FLAG_MAPPABLE)) {
+      pv_fatal_set(&ctx->fatal, "shared memory blob without the MAPPABLE flag");
+      return -EINVAL;
+   }
+   if (!size || size > SIZE_MAX / 2) {
+      pv_fatal_set(&ctx->fatal, "blob of %" PRIu64 " bytes", size);
+      return -EINVAL;
+   }
+
+   mtx_lock(&ctx->resource_mutex);
+   const bool exists = pv_id_map_get(&ctx->resources, res_id) != NULL;
+   const bool over = size > ctx->renderer->config.max_blob_bytes - ctx->blob_bytes;
+   if (!exists && !over)
+      ctx->blob_bytes += size; /* reserve */
+   mtx_unlock(&ctx->resource_mutex);
+   if (exists) {
+      pv_fatal_set(&ctx->fatal, "resource %u already exists", res_id);
+      return -EEXIST;
+   }
+   if (over) {
+      pv_fatal_set(&ctx->fatal, "blob of %" PRIu64 " bytes exceeds the context's quota of "
+                   "%" PRIu64 " bytes (%" PRIu64 " in use)", size,
+                   ctx->renderer->config.max_blob_bytes, ctx->blob_bytes);
+      return -ENOSPC;
+   }
+
+   struct pv_resource *res = pv_resource_create_shm(res_id, (size_t)size);
+   int fd = res ? dup(res->fd) : -1;
+   mtx_lock(&ctx->resource_mutex);
+   if (fd < 0 || !pv_id_map_put(&ctx->resources, res_id, res)) {
+      ctx->blob_bytes -= size;
+      mtx_unlock(&ctx->resource_mutex);
+      if (fd >= 0)
+         close(fd);
+      pv_resource_unref(res);
+      return -ENOMEM;
+   }
+   mtx_unlock(&ctx->resource_mutex);
+   out->fd = fd;
+   out->fd_type = PV_BLOB_FD_SHM;
+   out->size = size;
+   return 0;
+}
+
+void
+pv_context_unref_resource(struct pv_context *ctx, uint32_t res_id)
+{
+   mtx_lock(&ctx->resource_mutex);
+   struct pv_resource *res = pv_id_map_remove(&ctx->resources, res_id);
+   if (res)
+      ctx->blob_bytes -= res->size;
+   mtx_unlock(&ctx->resource_mutex);
+   if (!res) {
+      pv_debug(PV_CAT_VTEST, "unref of unknown resource %u ignored", res_id);
+      return;
+   }
+   /* rings and reply streams hold their own references; the memory stays
+    * valid for them */
+   pv_resource_unref(res);
+}
+
+struct pv_resource *
+pv_context_get_resource(struct pv_context *ctx, uint32_t res_id)
+{
+   mtx_lock(&ctx->resource_mutex);
+   struct pv_resource *res = pv_id_map_get(&ctx->resources, res_id);
+   if (res)
+      pv_resource_ref(res);
+   mtx_unlock(&ctx->resource_mutex);
+   return res;
+}
+
+/* -- rings ---------------------------------------------------------------- */
+
+struct pv_ring *
+pv_context_find_ring(struct pv_context *ctx, uint64_t ring_id)
+{
+   struct pv_ring *found = NULL;
+   mtx_lock(&ctx->ring_mutex);
+   for (struct pv_list *l = ctx->rings.next; l != &ctx->rings; l = l->next) {
+      struct pv_ring *ring = pv_container_of(l, struct pv_ring, link);
+      if (ring->params.id == ring_id) {
+         found = ring;
+         break;
+      }
+   }
+   mtx_unlock(&ctx->ring_mutex);
+   return found;
+}
+
+bool
+pv_context_add_ring(struct pv_context *ctx, struct pv_ring *ring)
+{
+   mtx_lock(&ctx->ring_mutex);
+   const bool ok = ctx->ring_count < ctx->renderer->config.max_rings;
+   if (ok) {
+      pv_list_add_tail(&ctx->rings, &ring->link);
+      ctx->ring_count++;
+   }
+   mtx_unlock(&ctx->ring_mutex);
+   return ok;
+}
+
+bool
+pv_context_destroy_ring(struct pv_context *ctx, uint64_t ring_id)
+{
+   struct pv_ring *ring = pv_context_find_ring(ctx, ring_id);
+   if (!ring)
+      return false;
+   mtx_lock(&ctx->ring_mutex);
+   pv_list_del(&ring->link);
+   ctx->ring_count--;
+   mtx_unlock(&ctx->ring_mutex);
+   pv_ring_destroy(ring);
+   return true;
+}
+
+/* Shortest reporting period any ring asked for; 0 when none is monitored. */
+static uint32_t
+monitor_period_locked(struct pv_context *ctx)
+{
+   uint32_t period = 0;
+   for (struct pv_list *l = ctx->rings.next; l != &ctx->rings; l = l->next) {
+      const struct pv_ring *ring = pv_container_of(l, struct pv_ring, link);
+      const uint32_t p = ring->params.monitor_period_us;
+      if (p && (!period || p < period))
+         period = p;
+   }
+   return period;
+}
+
+/* Sets ALIVE on every monitored ring each period, telling the guest's
+ * watchdog that the renderer is alive while it waits. */
+static int
+monitor_thread(void *arg)
+{
+   struct pv_context *ctx = arg;
+   pv_log_set_label(ctx->label);
+   pthread_setname_np(pthread_self(), "pv-monitor");
+   mtx_lock(&ctx->ring_mutex);
+   while (!ctx->monitor_stop) {
+      const uint32_t period = monitor_period_locked(ctx);
+      for (struct pv_list *l = ctx->rings.next; l != &ctx->rings; l = l->next) {
+         struct pv_ring *ring = pv_container_of(l, struct pv_ring, link);
+         if (ring->params.monitor_period_us)
+            pv_ring_set_status(ring, PV_RING_STATUS_ALIVE);
+      }
+      struct timespec until;
+      timespec_get(&until, TIME_UTC);
+      const uint64_t ns = (uint64_t)(period ? period : 1000000u) * 1000u;
+      until.tv_sec += (time_t)(ns / 1000000000u);
+      until.tv_nsec += (long)(ns % 1000000000u);
+      if (until.tv_nsec >= 1000000000L) {
+         until.tv_sec++;
+         until.tv_nsec -= 1000000000L;
+      }
+      cnd_timedwait(&ctx->monitor_cond, &ctx->ring_mutex, &until);
+   }
+   mtx_unlock(&ctx->ring_mutex);
+   return 0;
+}
+
+void
+pv_context_update_monitor(struct pv_context *ctx)
+{
+   mtx_lock(&ctx->ring_mutex);
+   const uint32_t period = monitor_period_locked(ctx);
+   if (period && !ctx->monitor_running && !ctx->monitor_stop) {
+      ctx->monitor_running =
+         thrd_create(&ctx->monitor_thread, monitor_thread, ctx) == thrd_success;
+      if (!ctx->monitor_running)
+         pv_error("cannot start the ring monitor thread");
+   }
+   /* a new, shorter period takes effect at once */
+   cnd_broadcast(&ctx->monitor_cond);
+   mtx_unlock(&ctx->ring_mutex);
+}

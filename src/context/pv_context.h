@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef PV_CONTEXT_H
+#define PV_CONTEXT_H
+
+/* A guest context: one Vulkan instance, its objects, blob resources, rings.
+ *
+ * Threads (see docs/architecture.md):
+ *  - the front end's thread calls pv_context_submit_cmd & co and runs the
+ *    context's own dispatch (`dispatch`);
+ *  - each ring has a thread that runs the commands the guest writes into it;
+ *  - a monitor thread sets the ALIVE bit of monitored rings.
+ * Lock order: ring_mutex, then resource_mutex, then the object table's.
+ * No lock is held across a call into the host Vulkan driver.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <threads.h>
+
+#include "pearvisor/pv_renderer.h"
+
+#include "cs/pv_fatal.h"
+#include "object/pv_object.h"
+#include "util/pv_id_map.h"
+#include "util/pv_list.h"
+#include "vk/pv_vk_table.h"
+
+struct pv_dispatch;
+struct pv_instance;
+struct pv_queue;
+struct pv_resource;
+struct pv_ring;
+
+#define PV_DEFAULT_SCRATCH_BYTES ((size_t)256 << 20)
+#define PV_DEFAULT_MAX_OBJECTS (1u << 20)
+#define PV_DEFAULT_MAX_BLOB_BYTES ((uint64_t)4 << 30)
+#define PV_DEFAULT_MAX_RINGS 64u
+
+struct pv_renderer {
+   struct pv_renderer_config config; /* defaults filled in */
+   mtx_t mutex;                      /* guards the global table's loading */
+   bool vk_loaded;
+   struct pv_vk_table vk;            /* global entry points */
+   uint32_t loader_version;          /* vkEnumerateInstanceVersion of the host */
+};
+
+/* Loads the host loader's global entry points once; false if unusable. */
+bool pv_renderer_load_vulkan(struct pv_renderer *renderer);
+
+struct pv_context {
+   struct pv_renderer *renderer; /* borrowed */
+   uint32_t id;
+   char name[64];                /* the guest process's name */
+   char label[96];               /* "ctx <id> <name>", for log lines */
+   struct pv_context_callbacks callbacks;
+   struct pv_fatal fatal;
+   struct pv_object_table objects;
+   struct pv_dispatch *dispatch; /* owned: the context's own dispatch */
+
+   mtx_t resource_mutex;         /* guards resources and blob_bytes */
+   struct pv_id_map resources;   /* res_id -> struct pv_resource (a reference) */
+   uint64_t blob_bytes;
+
+   mtx_t ring_mutex;             /* guards rings, monitor_* */
+   struct pv_list rings;         /* struct pv_ring, owned */
+   uint32_t ring_count;
+   cnd_t monitor_cond;
+   thrd_t monitor_thread;
+   bool monitor_running;
+   bool monitor_stop;
+
+   mtx_t instance_mutex;         /* guards instance */
+   struct pv_instance *instance; /* the one instance; owned by `objects` */
+
+   mtx_t timeline_mutex;         /* guards timelines */
+   struct pv_queue *timelines[PV_MAX_TIMELINES]; /* ring_idx -> bound queue */
+};
+
+/* A reference to resource `res_id`, or NULL. */
+struct pv_resource *pv_context_get_resource(struct pv_context *ctx, uint32_t res_id);
+
+/* Fence timelines: ring_idx 1..63 can each be bound to one queue. */
+bool pv_context_bind_timeline(struct pv_context *ctx, uint32_t ring_idx,
+                              struct pv_queue *queue);
+void pv_context_unbind_timeline(struct pv_context *ctx, uint32_t ring_idx,
+                                struct pv_queue *queue);
+
+/* Ring bookkeeping (src/ring). */
+struct pv_ring *pv_context_find_ring(struct pv_context *ctx, uint64_t ring_id);
+bool pv_context_add_ring(struct pv_context *ctx, struct pv_ring *ring);
+/* Removes, stops and destroys a ring; false if unknown. */
+bool pv_context_destroy_ring(struct pv_context *ctx, uint64_t ring_id);
+/* (Re)computes the monitor period and starts or wakes the monitor thread. */
+void pv_context_update_monitor(struct pv_context *ctx);
+
+#endif /* PV_CONTEXT_H */

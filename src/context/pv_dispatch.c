@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: MIT */
+#include "pv_dispatch.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "context/pv_resource.h"
+#include "util/pv_log.h"
+
+void
+pv_dispatch_init(struct pv_dispatch *d, struct pv_context *ctx, struct pv_ring *ring)
+{
+   d->ctx = ctx;
+   d->ring = ring;
+   pv_decoder_init(&d->main, &ctx->fatal, &ctx->objects, ctx->renderer->config.scratch_bytes);
+   d->dec = &d->main;
+   d->nested_ready = false;
+   d->enc.base = NULL;
+   d->enc.size = 0;
+   d->enc.pos = 0;
+   d->enc.fatal = &ctx->fatal;
+   d->reply = NULL;
+   d->stream_copy = NULL;
+   d->stream_copy_size = 0;
+   d->command = NULL;
+}
+
+void
+pv_dispatch_fini(struct pv_dispatch *d)
+{
+   pv_dispatch_clear_reply(d);
+   pv_decoder_fini(&d->main);
+   if (d->nested_ready)
+      pv_decoder_fini(&d->nested);
+   free(d->stream_copy);
+   d->stream_copy = NULL;
+}
+
+void
+pv_dispatch_fail(struct pv_dispatch *d, const char *fmt, ...)
+{
+   char msg[200];
+   va_list ap;
+   va_start(ap, fmt);
+   vsnprintf(msg, sizeof(msg), fmt, ap);
+   va_end(ap);
+   pv_fatal_set(&d->ctx->fatal, "%s: %s", d->command ? d->command : "dispatch", msg);
+}
+
+bool
+pv_dispatch_run(struct pv_dispatch *d, const void *data, size_t size,
+                pv_dispatch_progress_fn progress, void *progress_data)
+{
+   struct pv_decoder *dec = d->dec;
+   if (!pv_dispatch_ok(d)) {
+      pv_debug(PV_CAT_CS, "stream of %zu bytes ignored: context is fatal", size);
+      return false;
+   }
+   pv_decoder_set_stream(dec, data, size);
+   while (pv_decoder_remaining(dec) && pv_dispatch_ok(d)) {
+      dec->command = NULL;
+      const uint32_t type = pv_dec_u32(dec);
+      const uint32_t flags = pv_dec_u32(dec);
+      if (!pv_dispatch_ok(d))
+         break;
+      const struct pv_command_desc *desc =
+         type < PV_COMMAND_TYPE_COUNT ? &pv_commands[type] : NULL;
+      if (!desc || !desc->run) {
+         pv_dispatch_fail(d, "unsupported command type %" PRIu32 " (%s)", type,
+                          desc && desc->name ? desc->name : "unknown");
+         break;
+      }
+      if (flags & ~PV_COMMAND_GENERATE_REPLY) {
+         pv_dispatch_fail(d, "%s: unknown command flags 0x%" PRIx32, desc->name, flags);
+         break;
+      }
+      d->command = desc->name;
+      dec->command = desc->name;
+      pv_debug(PV_CAT_CS, "%s%s", desc->name, flags ? " (reply)" : "");
+      desc->run(d, flags);
+      pv_arena_reset(&dec->arena);
+      if (!pv_dispatch_ok(d))
+         break;
+      if (progress)
+         progress(progress_data, size - pv_decoder_remaining(dec));
+   }
+   d->command = NULL;
+   return pv_dispatch_ok(d);
+}
+
+bool
+pv_dispatch_begin_reply(struct pv_dispatch *d)
+{
+   if (!d->enc.base) {
+      pv_dispatch_fail(d, "reply requested but no reply stream is set");
+      return false;
+   }
+   return true;
+}
+
+void
+pv_dispatch_clear_reply(struct pv_dispatch *d)
+{
+   pv_resource_unref(d->reply);
+   d->reply = NULL;
+   d->enc.base = NULL;
+   d->enc.size = 0;
+   d->enc.pos = 0;
+}
+
+bool
+pv_dispatch_set_reply(struct pv_dispatch *d, struct pv_resource *res, uint64_t offset,
+                      uint64_t size)
+{
+   if (!pv_resource_contains(res, offset, size)) {
+      pv_dispatch_fail(d, "reply stream %" PRIu64 "+%" PRIu64 " outside resource %u of %zu "
+                       "bytes", offset, size, res->id, res->size);
+      return false;
+   }
+   pv_dispatch_clear_reply(d);
+   d->reply = pv_resource_ref(res);
+   d->enc.base = res->map + offset;
+   d->enc.size = (size_t)size;
+   d->enc.pos = 0;
+   return true;
+}
+
+bool
+pv_dispatch_run_indirect(struct pv_dispatch *d, struct pv_resource *res, uint64_t offset,
+                         uint64_t size)
+{
+   if (d->dec == &d->nested) {
+      pv_dispatch_fail(d, "nested vkExecuteCommandStreamsMESA");
+      return false;
+   }
+   if (!pv_resource_contains(res, offset, size) || size % 4) {
+      pv_dispatch_fail(d, "stream %" PRIu64 "+%" PRIu64 " outside resource %u of %zu bytes",
+                       offset, size, res->id, res->size);
+      return false;
+   }
+   if (!d->nested_ready) {
+      pv_decoder_init(&d->nested, &d->ctx->fatal, &d->ctx->objects,
+                      d->ctx->renderer->config.scratch_bytes);
+      d->nested_ready = true;
+   }
+   /* copy first: the guest can write to shared memory while we decode */
+   if (size > d->stream_copy_size) {
+      uint8_t *copy = realloc(d->stream_copy, (size_t)size);
+      if (!copy) {
+         pv_dispatch_fail(d, "out of memory copying a %" PRIu64 "-byte stream", size);
+         return false;
+      }
+      d->stream_copy = copy;
+      d->stream_copy_size = (size_t)size;
+   }
+   memcpy(d->stream_copy, res->map + offset, (size_t)size);
+
+   const char *outer = d->command;
+   d->dec = &d->nested;
+   const bool ok = pv_dispatch_run(d, d->stream_copy, (size_t)size, NULL, NULL);
+   d->dec = &d->main;
+   d->command = outer;
+   return ok;
+}
+
+void
+pv_dispatch_missing(struct pv_dispatch *d, const char *command)
+{
+   pv_dispatch_fail(d, "%s is not enabled on the host object", command);
+}
+
+void
+pv_dispatch_unimplemented(struct pv_dispatch *d, const char *command, const char *why)
+{
+   pv_dispatch_fail(d, "%s is not implemented by this renderer yet (%s)", command, why);
+}

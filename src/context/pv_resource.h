@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef PV_RESOURCE_H
+#define PV_RESOURCE_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A blob resource: memory both the guest and the renderer map.
+ *
+ * Reference-counted: the context's resource map holds one reference, and so
+ * does every ring, reply stream or device memory that uses it.  A guest that
+ * unrefs a resource still in use only drops the map's reference; the memory
+ * stays valid for the users until they let go.
+ */
+enum pv_resource_kind {
+   PV_RESOURCE_SHM, /* renderer-allocated shared memory (rings, replies, streams) */
+};
+
+struct pv_resource {
+   uint32_t id;
+   enum pv_resource_kind kind;
+   atomic_uint refcount;
+   int fd;          /* owned: sealed memfd */
+   uint8_t *map;    /* owned: the renderer's mapping */
+   size_t size;
+};
+
+/* Creates sealed shared memory of `size` bytes (page-rounded mapping). */
+struct pv_resource *pv_resource_create_shm(uint32_t id, size_t size);
+
+static inline struct pv_resource *
+pv_resource_ref(struct pv_resource *res)
+{
+   atomic_fetch_add_explicit(&res->refcount, 1, memory_order_relaxed);
+   return res;
+}
+
+void pv_resource_unref(struct pv_resource *res);
+
+/* Whether [offset, offset + size) lies inside the resource. */
+static inline bool
+pv_resource_contains(const struct pv_resource *res, uint64_t offset, uint64_t size)
+{
+   return offset <= res->size && size <= res->size - offset;
+}
+
+#endif /* PV_RESOURCE_H */

@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: MIT */
+#include "pv_object.h"
+
+#include <stdlib.h>
+
+#include "util/pv_hash.h"
+
+/* a removed entry; keeps probe chains intact */
+static struct pv_object tombstone_object;
+#define TOMBSTONE (&tombstone_object)
+
+#define MIN_CAPACITY 64u
+
+const char *
+pv_object_status_string(enum pv_object_status status)
+{
+   switch (status) {
+   case PV_OBJECT_OK:
+      return "ok";
+   case PV_OBJECT_ZERO_ID:
+      return "object id 0";
+   case PV_OBJECT_DUPLICATE:
+      return "object id already in use";
+   case PV_OBJECT_QUOTA:
+      return "object quota reached";
+   case PV_OBJECT_NO_MEMORY:
+      return "out of memory";
+   }
+   return "?";
+}
+
+bool
+pv_object_table_init(struct pv_object_table *table, uint32_t max_objects)
+{
+   table->slots = calloc(MIN_CAPACITY, sizeof(*table->slots));
+   if (!table->slots)
+      return false;
+   if (mtx_init(&table->mutex, mtx_plain) != thrd_success) {
+      free(table->slots);
+      return false;
+   }
+   table->capacity = MIN_CAPACITY;
+   table->count = 0;
+   table->used = 0;
+   table->max_objects = max_objects;
+   return true;
+}
+
+void
+pv_object_table_fini(struct pv_object_table *table)
+{
+   free(table->slots);
+   table->slots = NULL;
+   mtx_destroy(&table->mutex);
+}
+
+/* slot holding `id`, or NULL */
+static struct pv_object **
+find_locked(struct pv_object_table *table, uint64_t id)
+{
+   const uint32_t mask = table->capacity - 1;
+   for (uint32_t i = (uint32_t)pv_hash_u64(id) & mask;; i = (i + 1) & mask) {
+      struct pv_object *obj = table->slots[i];
+      if (!obj)
+         return NULL;
+      if (obj != TOMBSTONE && obj->id == id)
+         return &table->slots[i];
+   }
+}
+
+static void
+insert_slot_locked(struct pv_object **slots, uint32_t capacity, struct pv_object *obj)
+{
+   const uint32_t mask = capacity - 1;
+   uint32_t i = (uint32_t)pv_hash_u64(obj->id) & mask;
+   while (slots[i] && slots[i] != TOMBSTONE)
+      i = (i + 1) & mask;
+   slots[i] = obj;
+}
+
+static bool
+grow_locked(struct pv_object_table *table)
+{
+   /* rehash when 3/4 full counting tombstones; double only when live
+    * objects fill half of the table */
+   uint32_t capacity = table->capacity;
+   if (table->count * 2 >= capacity) {
+      if (capacity > UINT32_MAX / 2)
+         return false;
+      capacity *= 2;
+   }
+   struct pv_object **slots = calloc(capacity, sizeof(*slots));
+   if (!slots)
+      return false;
+   for (uint32_t i = 0; i < table->capacity; i++) {
+      struct pv_object *obj = table->slots[i];
+      if (obj && obj != TOMBSTONE)
+         insert_slot_locked(slots, capacity, obj);
+   }
+   free(table->slots);
+   table->slots = slots;
+   table->capacity = capacity;
+   table->used = table->count;
+   return true;
+}
+
+struct pv_object *
+pv_object_table_lookup(struct pv_object_table *table, uint64_t id, VkObjectType type,
+                       VkObjectType *found)
+{
+   if (found)
+      *found = VK_OBJECT_TYPE_UNKNOWN;
+   if (!id)
+      return NULL;
+   mtx_lock(&table->mutex);
+   struct pv_object **slot = find_locked(table, id);
+   struct pv_object *obj = slot ? *slot : NULL;
+   mtx_unlock(&table->mutex);
+   if (!obj)
+      return NULL;
+   if (found)
+      *found = obj->type;
+   return obj->type == type ? obj : NULL;
+}
+
+static enum pv_object_status
+check_id_locked(struct pv_object_table *table, uint64_t id)
+{
+   if (!id)
+      return PV_OBJECT_ZERO_ID;
+   if (find_locked(table, id))
+      return PV_OBJECT_DUPLICATE;
+   if (table->count >= table->max_objects)
+      return PV_OBJECT_QUOTA;
+   return PV_OBJECT_OK;
+}
+
+enum pv_object_status
+pv_object_table_check_id(struct pv_object_table *table, uint64_t id)
+{
+   mtx_lock(&table->mutex);
+   const enum pv_object_status status = check_id_locked(table, id);
+   mtx_unlock(&table->mutex);
+   return status;
+}
+
+enum pv_object_status
+pv_object_table_adopt(struct pv_object_table *table, struct pv_object *obj,
+                      struct pv_object *parent)
+{
+   mtx_lock(&table->mutex);
+   enum pv_object_status status = check_id_locked(table, obj->id);
+   if (status == PV_OBJECT_OK && (table->used + 1) * 4 > table->capacity * 3 &&
+       !grow_locked(table))
+      status = PV_OBJECT_NO_MEMORY;
+   if (status == PV_OBJECT_OK) {
+      insert_slot_locked(table->slots, table->capacity, obj);
+      table->count++;
+      table->used++;
+      pv_list_init(&obj->children);
+      obj->parent = parent;
+      if (parent)
+         pv_list_add_tail(&parent->children, &obj->link);
+      else
+         pv_list_init(&obj->link);
+   }
+   mtx_unlock(&table->mutex);
+   return status;
+}
+
+static void
+remove_locked(struct pv_object_table *table, struct pv_object *obj)
+{
+   struct pv_object **slot = find_locked(table, obj->id);
+   if (slot && *slot == obj) {
+      *slot = TOMBSTONE;
+      table->count--;
+   }
+   /* `parent` stays: destroy functions use it to reach their device */
+   pv_list_del(&obj->link);
+}
+
+void
+pv_object_table_forget(struct pv_object_table *table, struct pv_object *obj)
+{
+   mtx_lock(&table->mutex);
+   remove_locked(table, obj);
+   mtx_unlock(&table->mutex);
+}
+
+/* Detaches the subtree under `root` in destruction order into `order`
+ * (children newest first, then their parent).  Returns the count, or -1 when
+ * out of memory. */
+static long
+collect_locked(struct pv_object *root, struct pv_object ***order)
+{
+   size_t cap = 16, n = 0;
+   struct pv_object **out = malloc(cap * sizeof(*out));
+   if (!out)
+      return -1;
+   /* iterative post-order: descend into the newest child until a leaf */
+   struct pv_object *obj = root;
+   for (;;) {
+      while (!pv_list_empty(&obj->children))
+         obj = pv_container_of(obj->children.prev, struct pv_object, link);
+      if (n == cap) {
+         cap *= 2;
+         struct pv_object **grown = realloc(out, cap * sizeof(*out));
+         if (!grown) {
+            free(out);
+            return -1;
+         }
+         out = grown;
+      }
+      out[n++] = obj;
+      if (obj == root)
+         break;
+      pv_list_del(&obj->link); /* leaf is collected: unlink from its parent */
+      obj = obj->parent;
+   }
+   *order = out;
+   return (long)n;
+}
+
+void
+pv_object_table_destroy(struct pv_object_table *table, struct pv_object *obj)
+{
+   struct pv_object **order = NULL;
+   mtx_lock(&table->mutex);
+   long n = collect_locked(obj, &order);
+   if (n > 0) {
+      for (long i = 0; i < n; i++)
+         remove_locked(table, order[i]);
+   }
+   mtx_unlock(&table->mutex);
+   if (n < 0)
+      abort(); /* host out of memory while tearing down: nothing sane is left */
+
+   for (long i = 0; i < n; i++) {
+      struct pv_object *o = order[i];
+      if (o->destroy)
+         o->destroy(o);
+      else
+         free(o);
+   }
+   free(order);
+}
+
+void
+pv_object_table_destroy_all(struct pv_object_table *table)
+{
+   for (;;) {
+      struct pv_object *root = NULL;
+      mtx_lock(&table->mutex);
+      /* destroy top-level objects newest id first; children go with them */
+      for (uint32_t i = 0; i < table->capacity; i++) {
+         struct pv_object *obj = table->slots[i];
+         if (obj && obj != TOMBSTONE && !obj->parent) {
+            if (!root || obj->id > root->id)
+               root = obj;
+         }
+      }
+      mtx_unlock(&table->mutex);
+      if (!root)
+         break;
+      pv_object_table_destroy(table, root);
+   }
+}
+
+uint32_t
+pv_object_table_count(struct pv_object_table *table)
+{
+   mtx_lock(&table->mutex);
+   const uint32_t count = table->count;
+   mtx_unlock(&table->mutex);
+   return count;
+}

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef PV_OBJECT_H
+#define PV_OBJECT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <threads.h>
+
+#include <vulkan/vulkan_core.h>
+
+#include "util/pv_list.h"
+
+struct pv_vk_table;
+
+/* A guest-visible Vulkan object.
+ *
+ * The guest names every object with a 64-bit id of its choosing; the context's
+ * table maps that id to this struct.  Handler files embed it as the first
+ * member of their own structs (pv_instance, pv_device, ...).
+ *
+ * Ownership: the table owns every object in it.  Each object is also linked
+ * to the object it was created from (`parent`), so that destroying a device
+ * or instance, or tearing down the context, destroys whatever the guest left
+ * behind, children before parents, newest first.
+ */
+struct pv_object {
+   uint64_t id;
+   VkObjectType type;
+   uint64_t handle;               /* the host handle */
+   const struct pv_vk_table *vk;  /* host entry points for commands on it */
+   struct pv_object *parent;      /* borrowed; NULL for top-level objects */
+   struct pv_list link;           /* in parent->children; guarded by the table */
+   struct pv_list children;       /* guarded by the table */
+   /* destroys the host object and frees this struct; NULL: free() only */
+   void (*destroy)(struct pv_object *obj);
+};
+
+/* The host handle of a decoded object (0 for NULL): what the generated
+ * code puts in place of the object once decoding is done. */
+static inline uint64_t
+pv_obj_host(const void *obj)
+{
+   return obj ? ((const struct pv_object *)obj)->handle : 0;
+}
+
+static inline uint64_t
+pv_handle_id(const void *handle)
+{
+   return (uint64_t)(uintptr_t)handle;
+}
+
+/* Guest id -> object, per context.  Open addressing, O(1) expected; safe to
+ * use from the context's dispatch thread and all of its ring threads. */
+struct pv_object_table {
+   mtx_t mutex;                /* guards everything below and the lists above */
+   struct pv_object **slots;   /* owned */
+   uint32_t capacity;          /* power of two */
+   uint32_t count;
+   uint32_t used;              /* count + tombstones */
+   uint32_t max_objects;       /* quota */
+};
+
+enum pv_object_status {
+   PV_OBJECT_OK,
+   PV_OBJECT_ZERO_ID,
+   PV_OBJECT_DUPLICATE,
+   PV_OBJECT_QUOTA,
+   PV_OBJECT_NO_MEMORY,
+};
+
+const char *pv_object_status_string(enum pv_object_status status);
+
+bool pv_object_table_init(struct pv_object_table *table, uint32_t max_objects);
+/* The table must be empty (pv_object_table_destroy_all). */
+void pv_object_table_fini(struct pv_object_table *table);
+
+/* Lookup with a type check.  NULL when missing or of another type; *found
+ * (optional) tells which: VK_OBJECT_TYPE_UNKNOWN when the id is unknown. */
+struct pv_object *pv_object_table_lookup(struct pv_object_table *table, uint64_t id,
+                                         VkObjectType type, VkObjectType *found);
+
+/* Whether `id` could name a new object (nonzero, unused, within quota). */
+enum pv_object_status pv_object_table_check_id(struct pv_object_table *table, uint64_t id);
+
+/* Takes ownership of `obj` (id, type, handle and destroy already set) and
+ * links it under `parent` (may be NULL).  On failure nothing changes and the
+ * caller still owns obj. */
+enum pv_object_status pv_object_table_adopt(struct pv_object_table *table,
+                                            struct pv_object *obj, struct pv_object *parent);
+
+/* Removes `obj` and everything created from it from the table, then destroys
+ * them: children before parents, newest first. */
+void pv_object_table_destroy(struct pv_object_table *table, struct pv_object *obj);
+
+/* Removes `obj` from the table without destroying anything: for objects that
+ * their parent destroys implicitly (command buffers of a pool, ...).  Its
+ * children must already be gone. */
+void pv_object_table_forget(struct pv_object_table *table, struct pv_object *obj);
+
+/* Destroys every object in the table (context teardown). */
+void pv_object_table_destroy_all(struct pv_object_table *table);
+
+uint32_t pv_object_table_count(struct pv_object_table *table);
+
+#endif /* PV_OBJECT_H */

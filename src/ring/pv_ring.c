@@ -1,0 +1,393 @@
+/* SPDX-License-Identifier: MIT */
+#include "pv_ring.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "context/pv_context.h"
+#include "context/pv_resource.h"
+#include "util/pv_log.h"
+
+struct region {
+   uint64_t begin, size;
+   const char *name;
+};
+
+static bool
+region_in_window(const struct region *r, uint64_t window)
+{
+   return r->begin <= window && r->size <= window - r->begin;
+}
+
+bool
+pv_ring_layout_init(struct pv_ring_layout *layout, struct pv_resource *res, uint64_t offset,
+                    uint64_t size, uint64_t head, uint64_t tail, uint64_t status,
+                    uint64_t buffer, uint64_t buffer_size, uint64_t extra,
+                    uint64_t extra_size, char *why, size_t why_size)
+{
+   if (!pv_resource_contains(res, offset, size)) {
+      snprintf(why, why_size, "window %" PRIu64 "+%" PRIu64 " outside resource of %zu bytes",
+               offset, size, res->size);
+      return false;
+   }
+   if (!buffer_size || buffer_size > PV_RING_MAX_BUFFER_SIZE ||
+       (buffer_size & (buffer_size - 1))) {
+      snprintf(why, why_size, "buffer size %" PRIu64 " is not a power of two <= %u",
+               buffer_size, PV_RING_MAX_BUFFER_SIZE);
+      return false;
+   }
+   const struct region regions[] = {
+      { head, 4, "head" },
+      { tail, 4, "tail" },
+      { status, 4, "status" },
+      { buffer, buffer_size, "buffer" },
+      { extra, extra_size, "extra" },
+   };
+   const size_t count = sizeof(regions) / sizeof(regions[0]);
+   for (size_t i = 0; i < count; i++) {
+      const struct region *r = &regions[i];
+      if (!region_in_window(r, size)) {
+         snprintf(why, why_size, "%s %" PRIu64 "+%" PRIu64 " outside the %" PRIu64
+                  "-byte window", r->name, r->begin, r->size, size);
+         return false;
+      }
+      if ((offset + r->begin) % 4 || r->size % 4) {
+         snprintf(why, why_size, "%s is not 4-byte aligned", r->name);
+         return false;
+      }
+      for (size_t j = 0; j < i; j++) {
+         const struct region *o = &regions[j];
+         if (!r->size || !o->size)
+            continue;
+         if (r->begin < o->begin + o->size && o->begin < r->begin + r->size) {
+            snprintf(why, why_size, "%s overlaps %s", r->name, o->name);
+            return false;
+         }
+      }
+   }
+   layout->res = res;
+   layout->head = offset + head;
+   layout->tail = offset + tail;
+   layout->status = offset + status;
+   layout->buffer = offset + buffer;
+   layout->buffer_size = buffer_size;
+   layout->extra = offset + extra;
+   layout->extra_size = extra_size;
+   return true;
+}
+
+void
+pv_ring_copy_out(const uint8_t *buffer, uint32_t buffer_size, uint32_t pos, uint8_t *dst,
+                 uint32_t size)
+{
+   const uint32_t offset = pos & (buffer_size - 1);
+   const uint32_t first = buffer_size - offset < size ? buffer_size - offset : size;
+   memcpy(dst, buffer + offset, first);
+   memcpy(dst + first, buffer, size - first);
+}
+
+struct pv_ring *
+pv_ring_create(struct pv_context *ctx, const struct pv_ring_layout *layout,
+               const struct pv_ring_params *params)
+{
+   struct pv_ring *ring = calloc(1, sizeof(*ring));
+   if (!ring)
+      return NULL;
+   uint8_t *base = layout->res->map;
+   ring->head = (atomic_uint *)(base + layout->head);
+   ring->tail = (atomic_uint *)(base + layout->tail);
+   ring->status = (atomic_uint *)(base + layout->status);
+   ring->buffer = base + layout->buffer;
+   ring->buffer_size = (uint32_t)layout->buffer_size;
+   ring->extra = (atomic_uint *)(base + layout->extra);
+   ring->extra_size = layout->extra_size;
+
+   /* the renderer owns head and status: the guest must start them at 0 */
+   if (atomic_load(ring->head) || atomic_load(ring->status)) {
+      free(ring);
+      return NULL;
+   }
+
+   ring->cmd = malloc(ring->buffer_size);
+   if (!ring->cmd)
+      goto fail;
+   if (mtx_init(&ring->mutex, mtx_plain) != thrd_success)
+      goto fail_cmd;
+   if (cnd_init(&ring->cond) != thrd_success)
+      goto fail_mutex;
+   if (cnd_init(&ring->head_cond) != thrd_success)
+      goto fail_cond;
+   ring->ctx = ctx;
+   ring->params = *params;
+   ring->res = pv_resource_ref(layout->res);
+   pv_list_init(&ring->link);
+   pv_dispatch_init(&ring->dispatch, ctx, ring);
+   return ring;
+
+fail_cond:
+   cnd_destroy(&ring->cond);
+fail_mutex:
+   mtx_destroy(&ring->mutex);
+fail_cmd:
+   free(ring->cmd);
+fail:
+   free(ring);
+   return NULL;
+}
+
+void
+pv_ring_set_status(struct pv_ring *ring, uint32_t bits)
+{
+   atomic_fetch_or_explicit(ring->status, bits, memory_order_seq_cst);
+}
+
+static void
+clear_status(struct pv_ring *ring, uint32_t bits)
+{
+   atomic_fetch_and_explicit(ring->status, ~bits, memory_order_seq_cst);
+}
+
+static uint64_t
+now_ns(void)
+{
+   struct timespec ts;
+   clock_gettime(CLOCK_MONOTONIC, &ts);
+   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Back off while the ring is empty: yield a few times, then sleep for
+ * exponentially longer, up to the idle timeout. */
+static void
+relax(uint32_t *iter)
+{
+   const uint32_t busy = 16;
+   if (++*iter < busy) {
+      sched_yield();
+      return;
+   }
+   uint32_t shift = *iter - busy;
+   if (shift > 6)
+      shift = 6;
+   const struct timespec ts = { .tv_nsec = 10000L << shift };
+   nanosleep(&ts, NULL);
+}
+
+struct progress {
+   struct pv_ring *ring;
+   uint32_t start;
+};
+
+static void
+store_head(void *data, size_t consumed)
+{
+   struct progress *p = data;
+   struct pv_ring *ring = p->ring;
+   /* release: replies written before this point are visible to a guest that
+    * loads head with acquire */
+   atomic_store_explicit(ring->head, p->start + (uint32_t)consumed, memory_order_release);
+   if (__builtin_expect(atomic_load_explicit(&ring->head_waiters, memory_order_acquire), 0)) {
+      mtx_lock(&ring->mutex);
+      cnd_broadcast(&ring->head_cond);
+      mtx_unlock(&ring->mutex);
+   }
+}
+
+static bool
+should_stop(struct pv_ring *ring)
+{
+   mtx_lock(&ring->mutex);
+   const bool stop = ring->stop;
+   mtx_unlock(&ring->mutex);
+   return stop;
+}
+
+/* Sleeps until notified or stopped.  Returns false when stopping. */
+static bool
+idle_wait(struct pv_ring *ring)
+{
+   mtx_lock(&ring->mutex);
+   pv_ring_set_status(ring, PV_RING_STATUS_IDLE);
+   /* the guest stores tail, then loads status; we set IDLE, then load tail
+    * (both seq_cst): one of us sees the other, so no submission is lost */
+   if (atomic_load_explicit(ring->tail, memory_order_seq_cst) != ring->cur) {
+      clear_status(ring, PV_RING_STATUS_IDLE);
+      mtx_unlock(&ring->mutex);
+      return true;
+   }
+   ring->idle = true;
+   while (!ring->stop && !ring->pending_notify)
+      cnd_wait(&ring->cond, &ring->mutex);
+   ring->idle = false;
+   ring->pending_notify = false;
+   clear_status(ring, PV_RING_STATUS_IDLE);
+   const bool stop = ring->stop;
+   mtx_unlock(&ring->mutex);
+   return !stop;
+}
+
+static int
+ring_thread(void *arg)
+{
+   struct pv_ring *ring = arg;
+   struct pv_context *ctx = ring->ctx;
+   pv_log_set_label(ctx->label);
+   char name[16];
+   snprintf(name, sizeof(name), "pv-ring-%u", ctx->id);
+   pthread_setname_np(pthread_self(), name);
+   if (ring->params.priority && setpriority(PRIO_PROCESS, 0, ring->params.priority) < 0)
+      pv_debug(PV_CAT_RING, "ring priority %d not applied: %m", ring->params.priority);
+
+   uint64_t last_work = now_ns();
+   uint32_t relax_iter = 0;
+   while (!should_stop(ring)) {
+      const uint32_t tail = atomic_load_explicit(ring->tail, memory_order_acquire);
+      const uint32_t pending = tail - ring->cur;
+      if (pending) {
+         if (pending > ring->buffer_size) {
+            pv_fatal_set(&ctx->fatal, "ring 0x%" PRIx64 ": tail %u is %u bytes past head, "
+                         "beyond the %u-byte buffer", ring->params.id, tail, pending,
+                         ring->buffer_size);
+            break;
+         }
+         pv_ring_copy_out(ring->buffer, ring->buffer_size, ring->cur, ring->cmd, pending);
+         struct progress progress = { ring, ring->cur };
+         ring->cur = tail;
+         if (!pv_dispatch_run(&ring->dispatch, ring->cmd, pending, store_head, &progress))
+            break;
+         /* a stream that ends mid-command leaves head behind tail; make
+          * sure the guest sees everything consumed */
+         atomic_store_explicit(ring->head, tail, memory_order_release);
+         last_work = now_ns();
+         relax_iter = 0;
+         continue;
+      }
+      if (now_ns() - last_work >= ring->params.idle_timeout_ns) {
+         if (!idle_wait(ring))
+            break;
+         last_work = now_ns();
+         relax_iter = 0;
+         continue;
+      }
+      relax(&relax_iter);
+   }
+
+   if (pv_fatal_is_set(&ctx->fatal))
+      pv_ring_set_status(ring, PV_RING_STATUS_FATAL);
+   mtx_lock(&ring->mutex);
+   ring->stopped = true;
+   cnd_broadcast(&ring->head_cond);
+   mtx_unlock(&ring->mutex);
+   return 0;
+}
+
+bool
+pv_ring_start(struct pv_ring *ring)
+{
+   ring->started = thrd_create(&ring->thread, ring_thread, ring) == thrd_success;
+   return ring->started;
+}
+
+void
+pv_ring_destroy(struct pv_ring *ring)
+{
+   if (!ring)
+      return;
+   if (ring->started) {
+      mtx_lock(&ring->mutex);
+      ring->stop = true;
+      cnd_broadcast(&ring->cond);
+      mtx_unlock(&ring->mutex);
+      thrd_join(ring->thread, NULL);
+   }
+   pv_dispatch_fini(&ring->dispatch);
+   pv_resource_unref(ring->res);
+   cnd_destroy(&ring->head_cond);
+   cnd_destroy(&ring->cond);
+   mtx_destroy(&ring->mutex);
+   free(ring->cmd);
+   free(ring);
+}
+
+void
+pv_ring_notify(struct pv_ring *ring)
+{
+   mtx_lock(&ring->mutex);
+   ring->pending_notify = true;
+   cnd_broadcast(&ring->cond);
+   mtx_unlock(&ring->mutex);
+}
+
+bool
+pv_ring_write_extra(struct pv_ring *ring, uint64_t offset, uint32_t value)
+{
+   if (offset % 4 || offset > ring->extra_size || ring->extra_size - offset < 4)
+      return false;
+   atomic_store_explicit(&ring->extra[offset / 4], value, memory_order_release);
+   return true;
+}
+
+void
+pv_ring_submit_virtqueue_seqno(struct pv_ring *ring, uint64_t seqno)
+{
+   mtx_lock(&ring->mutex);
+   ring->virtqueue_seqno = seqno;
+   cnd_broadcast(&ring->cond);
+   mtx_unlock(&ring->mutex);
+}
+
+bool
+pv_ring_wait_virtqueue_seqno(struct pv_ring *ring, uint64_t seqno)
+{
+   mtx_lock(&ring->mutex);
+   while (!ring->stop && ring->virtqueue_seqno < seqno)
+      cnd_wait(&ring->cond, &ring->mutex);
+   const bool ok = !ring->stop;
+   mtx_unlock(&ring->mutex);
+   return ok;
+}
+
+bool
+pv_ring_wait_seqno(struct pv_ring *ring, uint32_t seqno)
+{
+   const uint32_t tail = atomic_load_explicit(ring->tail, memory_order_acquire);
+   if (!pv_ring_seqno_ge(tail, seqno)) {
+      pv_fatal_set(&ring->ctx->fatal, "waits for seqno %u of ring 0x%" PRIx64
+                   " whose tail is only %u", seqno, ring->params.id, tail);
+      return false;
+   }
+   bool ok = true;
+   mtx_lock(&ring->mutex);
+   atomic_fetch_add(&ring->head_waiters, 1);
+   for (;;) {
+      const uint32_t head = atomic_load_explicit(ring->head, memory_order_acquire);
+      if (pv_ring_seqno_ge(head, seqno))
+         break;
+      if (ring->stopped || pv_fatal_is_set(&ring->ctx->fatal)) {
+         ok = false;
+         break;
+      }
+      if (ring->idle) {
+         ring->pending_notify = true;
+         cnd_broadcast(&ring->cond);
+      }
+      struct timespec until;
+      timespec_get(&until, TIME_UTC);
+      until.tv_nsec += 5 * 1000 * 1000;
+      if (until.tv_nsec >= 1000000000L) {
+         until.tv_sec++;
+         until.tv_nsec -= 1000000000L;
+      }
+      cnd_timedwait(&ring->head_cond, &ring->mutex, &until);
+   }
+   atomic_fetch_sub(&ring->head_waiters, 1);
+   mtx_unlock(&ring->mutex);
+   return ok;
+}

@@ -1,0 +1,393 @@
+/* SPDX-License-Identifier: MIT */
+/* One vtest client: reads its commands, drives its renderer context. */
+#include "pv_vtest.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "transport/pv_vtest_io.h"
+#include "transport/pv_vtest_proto.h"
+#include "transport/pv_vtest_sync.h"
+#include "util/pv_log.h"
+
+/* the largest message a client may send: command streams are mostly in
+ * rings, so SUBMIT_CMD2 payloads are small; this bounds a hostile one */
+#define PV_VTEST_MAX_PAYLOAD_DWORDS ((64u << 20) / 4)
+#define PV_VTEST_MAX_NAME 1024u
+
+struct client {
+   int fd;
+   uint32_t id;
+   char name[64];
+   uint32_t protocol_version;
+   struct pv_renderer *renderer;
+   struct pv_context *ctx;
+   uint32_t next_res_id;
+   struct pv_vtest_syncs syncs;
+   uint32_t *payload; /* owned: the current message */
+   size_t payload_cap;
+};
+
+/* A client error: logged with the client's name; the caller drops it. */
+static int
+client_error(struct client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int
+client_error(struct client *c, const char *fmt, ...)
+{
+   char msg[256];
+   va_list ap;
+   va_start(ap, fmt);
+   vsnprintf(msg, sizeof(msg), fmt, ap);
+   va_end(ap);
+   pv_error("vtest client %u (%s): %s; dropping it", c->id, c->name, msg);
+   return -EPROTO;
+}
+
+static void
+retire_fence(void *data, uint32_t ring_idx, uint64_t fence_id)
+{
+   struct client *c = data;
+   pv_vtest_fence_retire(&c->syncs, ring_idx, fence_id);
+}
+
+static int
+expect_size(struct client *c, uint32_t cmd, uint32_t len, uint32_t want)
+{
+   if (len != want)
+      return client_error(c, "command %u with %u dwords, expected %u", cmd, len, want);
+   return 0;
+}
+
+static int
+do_create_renderer(struct client *c, uint32_t len)
+{
+   /* the only command whose length is in bytes */
+   if (len > PV_VTEST_MAX_NAME)
+      return client_error(c, "CREATE_RENDERER name of %u bytes", len);
+   char name[PV_VTEST_MAX_NAME + 1];
+   if (!pv_vtest_read(c->fd, name, len))
+      return -EIO;
+   name[len] = '\0';
+   snprintf(c->name, sizeof(c->name), "%.63s", name[0] ? name : "guest");
+   for (char *p = c->name; *p; p++) {
+      if (*p < 0x20 || *p > 0x7e)
+         *p = '?'; /* keep log lines printable */
+   }
+   char label[96];
+   snprintf(label, sizeof(label), "client %u %s", c->id, c->name);
+   pv_log_set_label(label);
+   pv_info("connected");
+   return 0;
+}
+
+static int
+do_context_init(struct client *c, const uint32_t *p)
+{
+   if (p[0] != PV_CAPSET_VENUS)
+      return client_error(c, "CONTEXT_INIT with capset %u (only Venus, %u)", p[0],
+                          PV_CAPSET_VENUS);
+   if (c->ctx)
+      return client_error(c, "second CONTEXT_INIT");
+   const struct pv_context_callbacks callbacks = { c, retire_fence };
+   const int ret = pv_context_create(c->renderer, c->id, c->name, &callbacks, &c->ctx);
+   if (ret)
+      return client_error(c, "cannot create a context: %s", strerror(-ret));
+   char label[96];
+   snprintf(label, sizeof(label), "ctx %u %s", c->id, c->name);
+   pv_log_set_label(label);
+   return 0;
+}
+
+static int
+do_create_blob(struct client *c, const uint32_t *p)
+{
+   if (!c->ctx)
+      return client_error(c, "RESOURCE_CREATE_BLOB before CONTEXT_INIT");
+   const uint64_t size = p[2] | (uint64_t)p[3] << 32;
+   const uint64_t blob_id = p[4] | (uint64_t)p[5] << 32;
+   uint32_t res_id = c->next_res_id++;
+   if (!res_id)
+      res_id = c->next_res_id++;
+   struct pv_blob blob;
+   const int ret = pv_context_create_blob(c->ctx, res_id, p[0], p[1], blob_id, size, &blob);
+   if (ret) {
+      /* the client has no way to receive a failure here (it asserts on the
+       * answer): drop it so that it stops with an error instead of hanging */
+      return client_error(c, "cannot create blob (type %u, flags 0x%x, %" PRIu64
+                          " bytes, blob id %" PRIu64 "): %s", p[0], p[1], size, blob_id,
+                          strerror(-ret));
+   }
+   const bool sent = pv_vtest_reply(c->fd, PV_VCMD_RESOURCE_CREATE_BLOB, &res_id, 1) &&
+                     pv_vtest_send_fd(c->fd, blob.fd);
+   close(blob.fd);
+   return sent ? 0 : -EIO;
+}
+
+static int
+do_submit_cmd2(struct client *c, const uint32_t *p, uint32_t len)
+{
+   if (!c->ctx)
+      return client_error(c, "SUBMIT_CMD2 before CONTEXT_INIT");
+   if (!len)
+      return 0;
+   const uint32_t batch_count = p[0];
+   if (!batch_count)
+      return 0;
+   if (batch_count > (len - 1) / PV_BATCH_FIELDS)
+      return client_error(c, "SUBMIT_CMD2: %u batches in %u dwords", batch_count, len);
+   /* Mesa writes 6-dword batch headers; the header file of the protocol
+    * says 8.  The streams start right after the headers, so the first
+    * batch's cmd_offset tells which. */
+   uint32_t stride = PV_BATCH_FIELDS;
+   if (batch_count > 1) {
+      const uint32_t first = p[1 + PV_BATCH_CMD_OFFSET];
+      if (first == 1 + 8 * batch_count && 1 + 8 * batch_count <= len)
+         stride = 8;
+   }
+   for (uint32_t b = 0; b < batch_count; b++) {
+      const uint32_t *batch = p + 1 + (size_t)b * stride;
+      const uint32_t flags = batch[PV_BATCH_FLAGS];
+      const uint64_t cmd_offset = batch[PV_BATCH_CMD_OFFSET];
+      const uint64_t cmd_size = batch[PV_BATCH_CMD_SIZE];
+      const uint64_t sync_offset = batch[PV_BATCH_SYNC_OFFSET];
+      const uint64_t sync_count = batch[PV_BATCH_SYNC_COUNT];
+      const uint32_t ring_idx =
+         (flags & PV_VCMD_SUBMIT_CMD2_FLAG_RING_IDX) ? batch[PV_BATCH_RING_IDX] : 0;
+      if (cmd_offset > len || cmd_size > len - cmd_offset)
+         return client_error(c, "SUBMIT_CMD2 batch %u: stream %" PRIu64 "+%" PRIu64
+                             " outside %u dwords", b, cmd_offset, cmd_size, len);
+      if (sync_offset > len || sync_count > (len - sync_offset) / 3)
+         return client_error(c, "SUBMIT_CMD2 batch %u: %" PRIu64 " syncs at %" PRIu64
+                             " outside %u dwords", b, sync_count, sync_offset, len);
+      if (ring_idx >= PV_MAX_TIMELINES)
+         return client_error(c, "SUBMIT_CMD2 batch %u: ring_idx %u", b, ring_idx);
+
+      if (cmd_size)
+         pv_context_submit_cmd(c->ctx, p + cmd_offset, (size_t)cmd_size * 4);
+      if (pv_context_is_fatal(c->ctx))
+         return client_error(c, "its command stream was rejected");
+      if (!sync_count)
+         continue;
+
+      struct pv_vtest_sync_value entries[64];
+      struct pv_vtest_sync_value *e = sync_count <= 64 ? entries
+                                                       : malloc(sync_count * sizeof(*e));
+      if (!e)
+         return -ENOMEM;
+      for (uint64_t i = 0; i < sync_count; i++) {
+         const uint32_t *s = p + sync_offset + i * 3;
+         e[i].id = s[0];
+         e[i].value = s[1] | (uint64_t)s[2] << 32;
+      }
+      const uint64_t fence_id = pv_vtest_fence_add(&c->syncs, ring_idx, e, (uint32_t)sync_count);
+      if (e != entries)
+         free(e);
+      if (!fence_id)
+         return client_error(c, "too many pending fences");
+      pv_context_submit_fence(c->ctx, ring_idx, fence_id);
+      if (pv_context_is_fatal(c->ctx))
+         return client_error(c, "its fence was rejected");
+   }
+   return 0;
+}
+
+static int
+do_sync_wait(struct client *c, const uint32_t *p, uint32_t len)
+{
+   if (len < 2 || (len - 2) % 3)
+      return client_error(c, "SYNC_WAIT of %u dwords", len);
+   const uint32_t count = (len - 2) / 3;
+   struct pv_vtest_sync_value *entries = malloc((count ? count : 1) * sizeof(*entries));
+   if (!entries)
+      return -ENOMEM;
+   for (uint32_t i = 0; i < count; i++) {
+      entries[i].id = p[2 + i * 3];
+      entries[i].value = p[3 + i * 3] | (uint64_t)p[4 + i * 3] << 32;
+   }
+   const int efd = pv_vtest_sync_wait(&c->syncs, p[0] & PV_VCMD_SYNC_WAIT_FLAG_ANY, p[1],
+                                      entries, count);
+   free(entries);
+   if (efd < 0)
+      return client_error(c, "SYNC_WAIT: %s", strerror(-efd));
+   const bool sent = pv_vtest_reply(c->fd, PV_VCMD_SYNC_WAIT, NULL, 0) &&
+                     pv_vtest_send_fd(c->fd, efd);
+   close(efd);
+   return sent ? 0 : -EIO;
+}
+
+static int
+dispatch(struct client *c, uint32_t cmd, const uint32_t *p, uint32_t len)
+{
+   int ret;
+   switch (cmd) {
+   case PV_VCMD_PING_PROTOCOL_VERSION:
+      return pv_vtest_reply(c->fd, cmd, NULL, 0) ? 0 : -EIO;
+   case PV_VCMD_RESOURCE_BUSY_WAIT: {
+      if ((ret = expect_size(c, cmd, len, PV_VCMD_BUSY_WAIT_SIZE)))
+         return ret;
+      const uint32_t idle = 0;
+      return pv_vtest_reply(c->fd, cmd, &idle, 1) ? 0 : -EIO;
+   }
+   case PV_VCMD_PROTOCOL_VERSION: {
+      if ((ret = expect_size(c, cmd, len, PV_VCMD_PROTOCOL_VERSION_SIZE)))
+         return ret;
+      c->protocol_version = p[0] < PV_VTEST_PROTOCOL_VERSION ? p[0] : PV_VTEST_PROTOCOL_VERSION;
+      return pv_vtest_reply(c->fd, cmd, &c->protocol_version, 1) ? 0 : -EIO;
+   }
+   case PV_VCMD_GET_PARAM: {
+      if ((ret = expect_size(c, cmd, len, PV_VCMD_GET_PARAM_SIZE)))
+         return ret;
+      uint32_t answer[2] = { 0, 0 };
+      if (p[0] == PV_VCMD_PARAM_MAX_TIMELINE_COUNT) {
+         answer[0] = 1;
+         answer[1] = PV_MAX_TIMELINES;
+      }
+      return pv_vtest_reply(c->fd, cmd, answer, 2) ? 0 : -EIO;
+   }
+   case PV_VCMD_GET_CAPSET: {
+      if ((ret = expect_size(c, cmd, len, PV_VCMD_GET_CAPSET_SIZE)))
+         return ret;
+      uint32_t answer[1 + 64] = { 0 };
+      const size_t size = pv_renderer_get_capset(c->renderer, p[0], p[1], answer + 1,
+                                                 sizeof(answer) - 4);
+      answer[0] = size != 0;
+      return pv_vtest_reply(c->fd, cmd, answer, 1 + (uint32_t)(size / 4)) ? 0 : -EIO;
+   }
+   case PV_VCMD_CONTEXT_INIT:
+      if ((ret = expect_size(c, cmd, len, PV_VCMD_CONTEXT_INIT_SIZE)))
+         return ret;
+      return do_context_init(c, p);
+   case PV_VCMD_RESOURCE_CREATE_BLOB:
+      if ((ret = expect_size(c, cmd, len, PV_VCMD_RES_CREATE_BLOB_SIZE)))
+         return ret;
+      return do_create_blob(c, p);
+   case PV_VCMD_RESOURCE_UNREF:
+      if ((ret = expect_size(c, cmd, len, PV_VCMD_RES_UNREF_SIZE)))
+         return ret;
+      if (c->ctx)
+         pv_context_unref_resource(c->ctx, p[0]);
+      return 0;
+   case PV_VCMD_SUBMIT_CMD2:
+      return do_submit_cmd2(c, p, len);
+   case PV_VCMD_SYNC_CREATE: {
+      if ((ret = expect_size(c, cmd, len, PV_VCMD_SYNC_CREATE_SIZE)))
+         return ret;
+      const uint32_t id = pv_vtest_sync_create(&c->syncs, p[0] | (uint64_t)p[1] << 32);
+      if (!id)
+         return client_error(c, "sync quota (%u) reached", PV_VTEST_MAX_SYNCS);
+      return pv_vtest_reply(c->fd, cmd, &id, 1) ? 0 : -EIO;
+   }
+   case PV_VCMD_SYNC_UNREF:
+      if ((ret = expect_size(c, cmd, len, PV_VCMD_SYNC_UNREF_SIZE)))
+         return ret;
+      if (!pv_vtest_sync_unref(&c->syncs, p[0]))
+         pv_debug(PV_CAT_VTEST, "unref of unknown sync %u", p[0]);
+      return 0;
+   case PV_VCMD_SYNC_READ: {
+      if ((ret = expect_size(c, cmd, len, PV_VCMD_SYNC_READ_SIZE)))
+         return ret;
+      uint64_t value;
+      if (!pv_vtest_sync_read(&c->syncs, p[0], &value))
+         return client_error(c, "SYNC_READ of unknown sync %u", p[0]);
+      return pv_vtest_reply(c->fd, cmd, (const uint32_t *)&value, 2) ? 0 : -EIO;
+   }
+   case PV_VCMD_SYNC_WRITE:
+      if ((ret = expect_size(c, cmd, len, PV_VCMD_SYNC_WRITE_SIZE)))
+         return ret;
+      if (!pv_vtest_sync_write(&c->syncs, p[0], p[1] | (uint64_t)p[2] << 32))
+         return client_error(c, "SYNC_WRITE of unknown sync %u", p[0]);
+      return 0;
+   case PV_VCMD_SYNC_WAIT:
+      return do_sync_wait(c, p, len);
+   default:
+      return client_error(c, "unknown command %u", cmd);
+   }
+}
+
+/* Waits for the next message while expiring sync waits on time. */
+static bool
+wait_readable(struct client *c)
+{
+   for (;;) {
+      struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+      const int timeout = pv_vtest_syncs_expire(&c->syncs);
+      const int n = poll(&pfd, 1, timeout);
+      if (n > 0)
+         return true;
+      if (n < 0 && errno != EINTR)
+         return false;
+   }
+}
+
+int
+pv_vtest_serve_client(struct pv_renderer *renderer, int fd, uint32_t client_id)
+{
+   struct client c = {
+      .fd = fd,
+      .id = client_id,
+      .renderer = renderer,
+      .next_res_id = 1,
+   };
+   snprintf(c.name, sizeof(c.name), "unnamed");
+   if (!pv_vtest_syncs_init(&c.syncs))
+      return -ENOMEM;
+
+   int ret = 0;
+   for (;;) {
+      if (!wait_readable(&c)) {
+         ret = -EIO;
+         break;
+      }
+      uint32_t hdr[PV_VTEST_HDR_SIZE];
+      if (!pv_vtest_read(fd, hdr, sizeof(hdr))) {
+         if (errno)
+            ret = client_error(&c, "read failed: %s", strerror(errno));
+         break; /* EOF: the client went away */
+      }
+      const uint32_t len = hdr[PV_VTEST_CMD_LEN];
+      const uint32_t cmd = hdr[PV_VTEST_CMD_ID];
+      if (cmd == PV_VCMD_CREATE_RENDERER) {
+         if ((ret = do_create_renderer(&c, len)))
+            break;
+         continue;
+      }
+      if (len > PV_VTEST_MAX_PAYLOAD_DWORDS) {
+         ret = client_error(&c, "command %u with %u dwords (limit %u)", cmd, len,
+                            PV_VTEST_MAX_PAYLOAD_DWORDS);
+         break;
+      }
+      if ((size_t)len * 4 > c.payload_cap) {
+         free(c.payload);
+         c.payload_cap = (size_t)len * 4;
+         c.payload = malloc(c.payload_cap);
+         if (!c.payload) {
+            ret = -ENOMEM;
+            break;
+         }
+      }
+      if (len && !pv_vtest_read(fd, c.payload, (size_t)len * 4)) {
+         ret = client_error(&c, "truncated command %u", cmd);
+         break;
+      }
+      pv_debug(PV_CAT_VTEST, "vcmd %u, %u dwords", cmd, len);
+      if ((ret = dispatch(&c, cmd, c.payload ? c.payload : hdr, len)))
+         break;
+      if (c.ctx && pv_context_is_fatal(c.ctx)) {
+         ret = client_error(&c, "its context is fatal");
+         break;
+      }
+   }
+
+   if (c.ctx)
+      pv_context_destroy(c.ctx);
+   pv_vtest_syncs_fini(&c.syncs);
+   free(c.payload);
+   pv_info("disconnected%s", ret ? " after an error" : "");
+   return ret;
+}

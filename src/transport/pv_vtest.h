@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef PV_VTEST_H
+#define PV_VTEST_H
+
+/* The vtest front end: serves Mesa's Venus driver over a UNIX socket, one
+ * context per connection, on top of the renderer's C API. */
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pearvisor/pv_renderer.h"
+
+struct pv_vtest_server_options {
+   const char *socket_path;
+   int listen_fd;             /* already listening, or -1 to create one */
+   bool fork_per_client;      /* each client in its own process (default) */
+   struct pv_renderer_config renderer;
+};
+
+/* Serves clients until *stop becomes nonzero (set it from a signal handler).
+ * Returns 0, or a negative errno when the socket cannot be set up. */
+int pv_vtest_server_run(const struct pv_vtest_server_options *options,
+                        volatile sig_atomic_t *stop);
+
+/* Creates a listening socket at `path` (replacing a stale one). */
+int pv_vtest_listen(const char *path);
+
+/* Serves one connected client until it disconnects or misbehaves; frees
+ * everything the client owned.  Returns 0 on a clean disconnect. */
+int pv_vtest_serve_client(struct pv_renderer *renderer, int fd, uint32_t client_id);
+
+#endif /* PV_VTEST_H */

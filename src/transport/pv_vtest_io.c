@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+#include "pv_vtest_io.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "transport/pv_vtest_proto.h"
+
+bool
+pv_vtest_read(int fd, void *buf, size_t size)
+{
+   uint8_t *p = buf;
+   while (size) {
+      const ssize_t n = read(fd, p, size);
+      if (n < 0 && errno == EINTR)
+         continue;
+      if (n <= 0) {
+         if (n == 0)
+            errno = 0;
+         return false;
+      }
+      p += n;
+      size -= (size_t)n;
+   }
+   return true;
+}
+
+bool
+pv_vtest_skip(int fd, size_t size)
+{
+   uint8_t buf[4096];
+   while (size) {
+      const size_t chunk = size < sizeof(buf) ? size : sizeof(buf);
+      if (!pv_vtest_read(fd, buf, chunk))
+         return false;
+      size -= chunk;
+   }
+   return true;
+}
+
+bool
+pv_vtest_write(int fd, const void *buf, size_t size)
+{
+   const uint8_t *p = buf;
+   while (size) {
+      const ssize_t n = send(fd, p, size, MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR)
+         continue;
+      if (n <= 0)
+         return false;
+      p += n;
+      size -= (size_t)n;
+   }
+   return true;
+}
+
+bool
+pv_vtest_reply(int fd, uint32_t cmd, const uint32_t *payload, uint32_t dwords)
+{
+   uint32_t msg[2 + 64];
+   msg[PV_VTEST_CMD_LEN] = dwords;
+   msg[PV_VTEST_CMD_ID] = cmd;
+   if (dwords <= 64) {
+      /* header and payload in one write */
+      memcpy(msg + 2, payload, (size_t)dwords * 4);
+      return pv_vtest_write(fd, msg, (size_t)(2 + dwords) * 4);
+   }
+   return pv_vtest_write(fd, msg, 8) && pv_vtest_write(fd, payload, (size_t)dwords * 4);
+}
+
+bool
+pv_vtest_send_fd(int fd, int send_fd)
+{
+   char dummy = 0;
+   struct iovec iov = { .iov_base = &dummy, .iov_len = 1 };
+   union {
+      char buf[CMSG_SPACE(sizeof(int))];
+      struct cmsghdr align;
+   } control;
+   memset(&control, 0, sizeof(control));
+   struct msghdr msg = {
+      .msg_iov = &iov,
+      .msg_iovlen = 1,
+      .msg_control = control.buf,
+      .msg_controllen = sizeof(control.buf),
+   };
+   struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+   cmsg->cmsg_level = SOL_SOCKET;
+   cmsg->cmsg_type = SCM_RIGHTS;
+   cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+   memcpy(CMSG_DATA(cmsg), &send_fd, sizeof(int));
+   for (;;) {
+      const ssize_t n = sendmsg(fd, &msg, MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR)
+         continue;
+      return n == 1;
+   }
+}

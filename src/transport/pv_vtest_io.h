@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef PV_VTEST_IO_H
+#define PV_VTEST_IO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Socket I/O of one vtest connection: whole reads and writes, retried on
+ * EINTR, and fd passing.  Writes never raise SIGPIPE. */
+
+/* Reads exactly `size` bytes; false on EOF or error (errno set, 0 on EOF). */
+bool pv_vtest_read(int fd, void *buf, size_t size);
+/* Reads and discards `size` bytes. */
+bool pv_vtest_skip(int fd, size_t size);
+bool pv_vtest_write(int fd, const void *buf, size_t size);
+/* Writes a reply header followed by `dwords` dwords of payload. */
+bool pv_vtest_reply(int fd, uint32_t cmd, const uint32_t *payload, uint32_t dwords);
+/* Sends `send_fd` with one dummy byte, as the client's recvmsg expects. */
+bool pv_vtest_send_fd(int fd, int send_fd);
+
+#endif /* PV_VTEST_IO_H */

@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: MIT */
+/* The vtest server: accepts clients and serves each in its own process
+ * (or thread), so that a host-driver crash one guest provokes takes down
+ * only that guest. */
+#include "pv_vtest.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "util/pv_log.h"
+
+#define PV_VTEST_MAX_CHILDREN 1024
+
+int
+pv_vtest_listen(const char *path)
+{
+   struct sockaddr_un addr = { .sun_family = AF_UNIX };
+   if (strlen(path) >= sizeof(addr.sun_path)) {
+      pv_error("socket path too long: %s", path);
+      return -ENAMETOOLONG;
+   }
+   strcpy(addr.sun_path, path);
+   const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+   if (fd < 0)
+      return -errno;
+   unlink(path); /* a stale socket of an earlier server */
+   if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(fd, 64) < 0) {
+      const int err = errno;
+      pv_error("cannot listen on %s: %s", path, strerror(err));
+      close(fd);
+      return -err;
+   }
+   return fd;
+}
+
+struct child {
+   pid_t pid;
+   uint32_t client_id;
+};
+
+static void
+reap_children(struct child *children, int *count, bool block)
+{
+   for (;;) {
+      int status;
+      const pid_t pid = waitpid(-1, &status, block ? 0 : WNOHANG);
+      if (pid <= 0) {
+         if (block)
+            *count = 0; /* nothing left to wait for */
+         return;
+      }
+      uint32_t client = 0;
+      for (int i = 0; i < *count; i++) {
+         if (children[i].pid == pid) {
+            client = children[i].client_id;
+            children[i] = children[--*count];
+            break;
+         }
+      }
+      if (WIFSIGNALED(status))
+         pv_error("client %u (pid %d) was killed by signal %d (%s)", client, (int)pid,
+                  WTERMSIG(status), strsignal(WTERMSIG(status)));
+      else if (WEXITSTATUS(status))
+         pv_warn("client %u (pid %d) exited with status %d", client, (int)pid,
+                 WEXITSTATUS(status));
+      else
+         pv_info("client %u (pid %d) done", client, (int)pid);
+   }
+}
+
+/* In-process mode: a thread per client, joined when it is done or when the
+ * server stops (then its socket is shut down first). */
+struct thread_client {
+   struct pv_renderer *renderer;
+   int fd;
+   uint32_t id;
+   pthread_t thread;
+   atomic_bool done;
+};
+
+static void *
+client_thread(void *arg)
+{
+   struct thread_client *tc = arg;
+   pv_vtest_serve_client(tc->renderer, tc->fd, tc->id);
+   atomic_store(&tc->done, true);
+   return NULL;
+}
+
+static void
+join_threads(struct thread_client **threads, int *count, bool all)
+{
+   for (int i = 0; i < *count;) {
+      struct thread_client *tc = threads[i];
+      if (all)
+         shutdown(tc->fd, SHUT_RDWR);
+      if (all || atomic_load(&tc->done)) {
+         pthread_join(tc->thread, NULL);
+         close(tc->fd);
+         free(tc);
+         threads[i] = threads[--*count];
+      } else {
+         i++;
+      }
+   }
+}
+
+static void
+serve_in_child(const struct pv_vtest_server_options *options, int listen_fd, int fd,
+               uint32_t id)
+{
+   close(listen_fd);
+   signal(SIGTERM, SIG_DFL);
+   signal(SIGINT, SIG_DFL);
+   struct pv_renderer *renderer;
+   int ret = pv_renderer_create(&options->renderer, &renderer);
+   if (!ret) {
+      ret = pv_vtest_serve_client(renderer, fd, id);
+      pv_renderer_destroy(renderer);
+   }
+   close(fd);
+   _exit(ret ? 1 : 0);
+}
+
+int
+pv_vtest_server_run(const struct pv_vtest_server_options *options, volatile sig_atomic_t *stop)
+{
+   int listen_fd = options->listen_fd;
+   if (listen_fd < 0) {
+      listen_fd = pv_vtest_listen(options->socket_path);
+      if (listen_fd < 0)
+         return listen_fd;
+   }
+   struct pv_renderer *shared = NULL; /* in-process mode: one for all */
+   if (!options->fork_per_client) {
+      const int ret = pv_renderer_create(&options->renderer, &shared);
+      if (ret)
+         return ret;
+   }
+   pv_info("serving vtest on %s (%s)", options->socket_path,
+           options->fork_per_client ? "a process per client" : "in-process");
+
+   struct child children[PV_VTEST_MAX_CHILDREN];
+   int child_count = 0;
+   struct thread_client *threads[PV_VTEST_MAX_CHILDREN];
+   int thread_count = 0;
+   uint32_t next_id = 1;
+   while (!*stop) {
+      reap_children(children, &child_count, false);
+      join_threads(threads, &thread_count, false);
+      struct pollfd pfd = { .fd = listen_fd, .events = POLLIN };
+      const int n = poll(&pfd, 1, 200);
+      if (n <= 0)
+         continue;
+      const int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+      if (fd < 0) {
+         if (errno != EINTR && errno != EAGAIN)
+            pv_warn("accept: %s", strerror(errno));
+         continue;
+      }
+      const uint32_t id = next_id++;
+      if (child_count == PV_VTEST_MAX_CHILDREN || thread_count == PV_VTEST_MAX_CHILDREN) {
+         pv_warn("refusing client %u: %d clients already", id, child_count);
+         close(fd);
+         continue;
+      }
+      if (!options->fork_per_client) {
+         struct thread_client *tc = calloc(1, sizeof(*tc));
+         if (!tc) {
+            close(fd);
+            continue;
+         }
+         tc->renderer = shared;
+         tc->fd = fd;
+         tc->id = id;
+         atomic_init(&tc->done, false);
+         if (pthread_create(&tc->thread, NULL, client_thread, tc)) {
+            pv_error("cannot start a thread for client %u", id);
+            close(fd);
+            free(tc);
+            continue;
+         }
+         threads[thread_count++] = tc;
+         continue;
+      }
+      const pid_t pid = fork();
+      if (pid == 0)
+         serve_in_child(options, listen_fd, fd, id);
+      close(fd);
+      if (pid < 0) {
+         pv_error("fork for client %u: %s", id, strerror(errno));
+         continue;
+      }
+      children[child_count++] = (struct child){ pid, id };
+      pv_debug(PV_CAT_VTEST, "client %u served by pid %d", id, (int)pid);
+   }
+
+   for (int i = 0; i < child_count; i++)
+      kill(children[i].pid, SIGTERM);
+   while (child_count)
+      reap_children(children, &child_count, true);
+   if (options->listen_fd < 0) {
+      close(listen_fd);
+      unlink(options->socket_path);
+   }
+   join_threads(threads, &thread_count, true);
+   pv_renderer_destroy(shared);
+   return 0;
+}

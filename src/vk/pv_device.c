@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: MIT */
+#include "pv_vk.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/pv_log.h"
+
+static void
+device_destroy(struct pv_object *obj)
+{
+   struct pv_device *dev = (struct pv_device *)obj;
+   const VkDevice handle = (VkDevice)(uintptr_t)obj->handle;
+   if (handle && dev->vk.DestroyDevice) {
+      /* the guest may be gone mid-work: let the host finish before freeing */
+      if (dev->vk.DeviceWaitIdle)
+         dev->vk.DeviceWaitIdle(handle);
+      dev->vk.DestroyDevice(handle, NULL);
+   }
+   free(dev->requests);
+   free(dev);
+}
+
+static bool
+extension_offered(const struct pv_physical_device *pdev, const char *name)
+{
+   for (uint32_t i = 0; i < pdev->extension_count; i++) {
+      if (!strcmp(pdev->extensions[i].extensionName, name))
+         return true;
+   }
+   return false;
+}
+
+static bool
+check_queue_requests(struct pv_dispatch *d, struct pv_physical_device *pdev,
+                     const VkDeviceCreateInfo *info)
+{
+   for (uint32_t i = 0; i < info->queueCreateInfoCount; i++) {
+      const VkDeviceQueueCreateInfo *q = &info->pQueueCreateInfos[i];
+      if (q->queueFamilyIndex >= pdev->queue_family_count) {
+         pv_dispatch_fail(d, "queue family %u does not exist (%u families)",
+                          q->queueFamilyIndex, pdev->queue_family_count);
+         return false;
+      }
+      if (!q->pQueuePriorities && q->queueCount) {
+         pv_dispatch_fail(d, "queue family %u: no priorities", q->queueFamilyIndex);
+         return false;
+      }
+   }
+   return true;
+}
+
+void
+pv_handle_vkCreateDevice(struct pv_dispatch *d, struct pv_cmd_vkCreateDevice *args)
+{
+   struct pv_physical_device *pdev = (struct pv_physical_device *)args->physicalDevice;
+   struct pv_instance *instance = pdev->instance;
+   VkDeviceCreateInfo *info = (VkDeviceCreateInfo *)args->pCreateInfo;
+
+   for (uint32_t i = 0; i < info->enabledExtensionCount; i++) {
+      if (!extension_offered(pdev, info->ppEnabledExtensionNames[i])) {
+         pv_debug(PV_CAT_VK, "guest enabled unoffered extension %s",
+                  info->ppEnabledExtensionNames[i]);
+         args->ret = VK_ERROR_EXTENSION_NOT_PRESENT;
+         return;
+      }
+   }
+   if (!check_queue_requests(d, pdev, info))
+      return;
+
+   struct pv_device *dev = pv_vk_object_alloc(d, sizeof(*dev), VK_OBJECT_TYPE_DEVICE,
+                                              pv_handle_id(*args->pDevice));
+   if (!dev)
+      return;
+   dev->physical_device = pdev;
+   dev->base.destroy = device_destroy;
+   dev->requests = calloc(info->queueCreateInfoCount ? info->queueCreateInfoCount : 1,
+                          sizeof(*dev->requests));
+   if (!dev->requests) {
+      free(dev);
+      args->ret = VK_ERROR_OUT_OF_HOST_MEMORY;
+      return;
+   }
+   for (uint32_t i = 0; i < info->queueCreateInfoCount; i++) {
+      dev->requests[i].family = info->pQueueCreateInfos[i].queueFamilyIndex;
+      dev->requests[i].count = info->pQueueCreateInfos[i].queueCount;
+      dev->requests[i].flags = info->pQueueCreateInfos[i].flags;
+   }
+   dev->request_count = info->queueCreateInfoCount;
+
+   /* device layers are deprecated and the guest has no say in host layers */
+   info->enabledLayerCount = 0;
+   info->ppEnabledLayerNames = NULL;
+   pv_rep_VkDeviceCreateInfo(info);
+   info->pNext = pv_vk_strip_venus_structs(d, info->pNext);
+
+   VkDevice handle = VK_NULL_HANDLE;
+   args->ret = instance->vk.CreateDevice((VkPhysicalDevice)(uintptr_t)pdev->base.handle, info,
+                                         NULL, &handle);
+   if (args->ret != VK_SUCCESS) {
+      pv_debug(PV_CAT_VK, "host vkCreateDevice failed: %d", args->ret);
+      free(dev->requests);
+      free(dev);
+      return;
+   }
+   dev->base.handle = (uint64_t)(uintptr_t)handle;
+   dev->api_version = pdev->api_version;
+   pv_vk_table_load_device(&dev->vk, &instance->vk, handle, dev->api_version,
+                           info->ppEnabledExtensionNames, info->enabledExtensionCount);
+   dev->base.vk = &dev->vk;
+   if (!pv_vk_object_adopt(d, &dev->base, &pdev->base)) {
+      device_destroy(&dev->base);
+      return;
+   }
+   pv_debug(PV_CAT_VK, "device %" PRIu64 " on \"%s\", %u extensions", dev->base.id,
+            pdev->properties.deviceName, info->enabledExtensionCount);
+}
+
+void
+pv_handle_vkDestroyDevice(struct pv_dispatch *d, struct pv_cmd_vkDestroyDevice *args)
+{
+   if (args->device)
+      pv_object_table_destroy(&d->ctx->objects, args->device);
+}

@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: MIT */
+#include "pv_vk.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "context/pv_info.h"
+#include "util/pv_log.h"
+
+/* The extensions the guest sees on the instance: the two that define the
+ * protocol itself.  Everything else of the host stays invisible. */
+static const VkExtensionProperties venus_instance_extensions[] = {
+   { "VK_EXT_command_serialization", PV_EXT_COMMAND_SERIALIZATION_SPEC_VERSION },
+   { "VK_MESA_venus_protocol", PV_MESA_VENUS_PROTOCOL_SPEC_VERSION },
+};
+
+void
+pv_handle_vkEnumerateInstanceVersion(struct pv_dispatch *d,
+                                     struct pv_cmd_vkEnumerateInstanceVersion *args)
+{
+   if (!pv_renderer_load_vulkan(d->ctx->renderer)) {
+      args->ret = VK_ERROR_INITIALIZATION_FAILED;
+      return;
+   }
+   if (args->pApiVersion)
+      *args->pApiVersion = pv_vk_cap_version(d->ctx->renderer->loader_version);
+   args->ret = VK_SUCCESS;
+}
+
+void
+pv_handle_vkEnumerateInstanceExtensionProperties(
+   struct pv_dispatch *d, struct pv_cmd_vkEnumerateInstanceExtensionProperties *args)
+{
+   (void)d;
+   if (args->pLayerName) {
+      args->ret = VK_ERROR_LAYER_NOT_PRESENT;
+      return;
+   }
+   if (!args->pPropertyCount) {
+      args->ret = VK_ERROR_INITIALIZATION_FAILED;
+      return;
+   }
+   args->ret = pv_vk_enumerate(args->pPropertyCount, args->pProperties,
+                               venus_instance_extensions, 2,
+                               sizeof(venus_instance_extensions[0]));
+}
+
+void
+pv_handle_vkEnumerateInstanceLayerProperties(
+   struct pv_dispatch *d, struct pv_cmd_vkEnumerateInstanceLayerProperties *args)
+{
+   (void)d;
+   if (args->pPropertyCount)
+      *args->pPropertyCount = 0;
+   args->ret = VK_SUCCESS;
+}
+
+static void
+instance_destroy(struct pv_object *obj)
+{
+   struct pv_instance *instance = (struct pv_instance *)obj;
+   struct pv_context *ctx = instance->ctx;
+   if (instance->vk.DestroyInstance)
+      instance->vk.DestroyInstance((VkInstance)(uintptr_t)obj->handle, NULL);
+   mtx_lock(&ctx->instance_mutex);
+   if (ctx->instance == instance)
+      ctx->instance = NULL;
+   mtx_unlock(&ctx->instance_mutex);
+   free(instance->host_physical_devices);
+   free(instance->physical_devices);
+   free(instance);
+}
+
+/* Host physical devices the guest may use: all but Venus devices, which
+ * would be ourselves (or another renderer) seen through a loader. */
+static bool
+init_physical_devices(struct pv_instance *instance)
+{
+   const VkInstance handle = (VkInstance)(uintptr_t)instance->base.handle;
+   uint32_t count = 0;
+   if (instance->vk.EnumeratePhysicalDevices(handle, &count, NULL) != VK_SUCCESS)
+      return false;
+   VkPhysicalDevice *devices = calloc(count ? count : 1, sizeof(*devices));
+   if (!devices)
+      return false;
+   if (count && instance->vk.EnumeratePhysicalDevices(handle, &count, devices) < 0) {
+      free(devices);
+      return false;
+   }
+   uint32_t kept = 0;
+   for (uint32_t i = 0; i < count; i++) {
+      VkPhysicalDeviceDriverProperties driver = {
+         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES,
+      };
+      VkPhysicalDeviceProperties2 props = {
+         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
+         .pNext = &driver,
+      };
+      instance->vk.GetPhysicalDeviceProperties2(devices[i], &props);
+      if (driver.driverID == VK_DRIVER_ID_MESA_VENUS) {
+         pv_warn("skipping host device \"%s\": it is a Venus device",
+                 props.properties.deviceName);
+         continue;
+      }
+      if (props.properties.apiVersion < VK_API_VERSION_1_1) {
+         pv_warn("skipping host device \"%s\": Vulkan %u.%u < 1.1",
+                 props.properties.deviceName, VK_API_VERSION_MAJOR(props.properties.apiVersion),
+                 VK_API_VERSION_MINOR(props.properties.apiVersion));
+         continue;
+      }
+      devices[kept++] = devices[i];
+   }
+   instance->host_physical_devices = devices;
+   instance->physical_device_count = kept;
+   instance->physical_devices = calloc(kept ? kept : 1, sizeof(*instance->physical_devices));
+   return instance->physical_devices != NULL;
+}
+
+void
+pv_handle_vkCreateInstance(struct pv_dispatch *d, struct pv_cmd_vkCreateInstance *args)
+{
+   struct pv_context *ctx = d->ctx;
+   struct pv_renderer *renderer = ctx->renderer;
+   const VkInstanceCreateInfo *info = args->pCreateInfo;
+
+   mtx_lock(&ctx->instance_mutex);
+   const bool exists = ctx->instance != NULL;
+   mtx_unlock(&ctx->instance_mutex);
+   if (exists) {
+      pv_dispatch_fail(d, "a context has one instance; a second was created");
+      return;
+   }
+   if (info->enabledLayerCount) {
+      args->ret = VK_ERROR_LAYER_NOT_PRESENT;
+      return;
+   }
+   for (uint32_t i = 0; i < info->enabledExtensionCount; i++) {
+      /* Mesa enables none; the protocol's own are implicit */
+      if (strcmp(info->ppEnabledExtensionNames[i], "VK_EXT_command_serialization") &&
+          strcmp(info->ppEnabledExtensionNames[i], "VK_MESA_venus_protocol")) {
+         args->ret = VK_ERROR_EXTENSION_NOT_PRESENT;
+         return;
+      }
+   }
+   if (!pv_renderer_load_vulkan(renderer)) {
+      args->ret = VK_ERROR_INITIALIZATION_FAILED;
+      return;
+   }
+
+   struct pv_instance *instance = pv_vk_object_alloc(
+      d, sizeof(*instance), VK_OBJECT_TYPE_INSTANCE, pv_handle_id(*args->pInstance));
+   if (!instance)
+      return;
+   instance->ctx = ctx;
+   instance->base.destroy = instance_destroy;
+
+   /* the guest asks for at least 1.1 (Venus needs it); the host gets at
+    * most what both it and the protocol support */
+   uint32_t api = info->pApplicationInfo ? info->pApplicationInfo->apiVersion : 0;
+   if (api < VK_API_VERSION_1_1)
+      api = VK_API_VERSION_1_1;
+   const uint32_t max = pv_vk_cap_version(renderer->loader_version);
+   if (api > max)
+      api = max;
+   VkApplicationInfo app = {
+      .sType = VK_STRUCTURE_TYPE_APPLICATION_INFO,
+      .pApplicationName = "pearvisor-gpu",
+      .pEngineName = "pearvisor-gpu",
+      .apiVersion = api,
+   };
+   if (info->pApplicationInfo) {
+      app.pApplicationName = info->pApplicationInfo->pApplicationName;
+      app.applicationVersion = info->pApplicationInfo->applicationVersion;
+      app.pEngineName = info->pApplicationInfo->pEngineName;
+      app.engineVersion = info->pApplicationInfo->engineVersion;
+   }
+   const VkInstanceCreateInfo host_info = {
+      .sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO,
+      .pApplicationInfo = &app,
+   };
+   VkInstance handle = VK_NULL_HANDLE;
+   args->ret = renderer->vk.CreateInstance(&host_info, NULL, &handle);
+   if (args->ret != VK_SUCCESS) {
+      pv_warn("host vkCreateInstance failed: %d", args->ret);
+      free(instance);
+      return;
+   }
+   instance->base.handle = (uint64_t)(uintptr_t)handle;
+   instance->api_version = api;
+   instance->vk = renderer->vk;
+   pv_vk_table_load_instance(&instance->vk, vkGetInstanceProcAddr, handle, api, NULL, 0);
+   instance->base.vk = &instance->vk;
+
+   if (!instance->vk.EnumeratePhysicalDevices || !instance->vk.GetPhysicalDeviceProperties2 ||
+       !init_physical_devices(instance)) {
+      args->ret = VK_ERROR_INITIALIZATION_FAILED;
+      instance_destroy(&instance->base);
+      return;
+   }
+   if (!pv_vk_object_adopt(d, &instance->base, NULL)) {
+      instance_destroy(&instance->base);
+      return;
+   }
+   mtx_lock(&ctx->instance_mutex);
+   ctx->instance = instance;
+   mtx_unlock(&ctx->instance_mutex);
+   pv_debug(PV_CAT_VK, "instance %" PRIu64 ": Vulkan %u.%u.%u, %u host devices",
+            instance->base.id, VK_API_VERSION_MAJOR(api), VK_API_VERSION_MINOR(api),
+            VK_API_VERSION_PATCH(api), instance->physical_device_count);
+}
+
+void
+pv_handle_vkDestroyInstance(struct pv_dispatch *d, struct pv_cmd_vkDestroyInstance *args)
+{
+   if (args->instance)
+      pv_object_table_destroy(&d->ctx->objects, args->instance);
+}

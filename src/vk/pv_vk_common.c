@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+#include "pv_vk.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "context/pv_info.h"
+
+void *
+pv_vk_object_alloc(struct pv_dispatch *d, size_t size, VkObjectType type, uint64_t id)
+{
+   const enum pv_object_status status = pv_object_table_check_id(&d->ctx->objects, id);
+   if (status != PV_OBJECT_OK) {
+      pv_dispatch_fail(d, "cannot create object %" PRIu64 ": %s", id,
+                       pv_object_status_string(status));
+      return NULL;
+   }
+   struct pv_object *obj = calloc(1, size);
+   if (!obj) {
+      pv_dispatch_fail(d, "out of host memory");
+      return NULL;
+   }
+   obj->id = id;
+   obj->type = type;
+   return obj;
+}
+
+bool
+pv_vk_object_adopt(struct pv_dispatch *d, struct pv_object *obj, struct pv_object *parent)
+{
+   const enum pv_object_status status = pv_object_table_adopt(&d->ctx->objects, obj, parent);
+   if (status != PV_OBJECT_OK) {
+      pv_dispatch_fail(d, "cannot add object %" PRIu64 ": %s", obj->id,
+                       pv_object_status_string(status));
+      return false;
+   }
+   return true;
+}
+
+VkResult
+pv_vk_enumerate(uint32_t *count, void *out, const void *src, uint32_t src_count,
+                size_t elem_size)
+{
+   if (!out) {
+      *count = src_count;
+      return VK_SUCCESS;
+   }
+   const uint32_t n = *count < src_count ? *count : src_count;
+   memcpy(out, src, (size_t)n * elem_size);
+   *count = n;
+   return n < src_count ? VK_INCOMPLETE : VK_SUCCESS;
+}
+
+uint32_t
+pv_vk_cap_version(uint32_t host_version)
+{
+   const uint32_t host = VK_MAKE_API_VERSION(0, VK_API_VERSION_MAJOR(host_version),
+                                             VK_API_VERSION_MINOR(host_version), 0);
+   const uint32_t max = VK_MAKE_API_VERSION(0, VK_API_VERSION_MAJOR(PV_MAX_API_VERSION),
+                                            VK_API_VERSION_MINOR(PV_MAX_API_VERSION), 0);
+   if (host < max)
+      return host_version;
+   if (host == max && host_version < PV_MAX_API_VERSION)
+      return host_version;
+   return PV_MAX_API_VERSION;
+}
+
+/* Venus structs use the sTypes of extension 385 (VK_MESA_venus_protocol) */
+static bool
+is_venus_stype(VkStructureType stype)
+{
+   return stype >= 1000384000 && stype < 1000385000;
+}
+
+const void *
+pv_vk_strip_venus_structs(struct pv_dispatch *d, const void *pnext)
+{
+   (void)d;
+   /* the chain lives in decoder scratch memory, so it may be relinked */
+   VkBaseOutStructure *head = (VkBaseOutStructure *)pnext;
+   while (head && is_venus_stype(head->sType))
+      head = head->pNext;
+   for (VkBaseOutStructure *node = head; node;) {
+      while (node->pNext && is_venus_stype(node->pNext->sType))
+         node->pNext = node->pNext->pNext;
+      node = node->pNext;
+   }
+   return head;
+}
