@@ -64,7 +64,8 @@ pv_vtest_reply(int fd, uint32_t cmd, const uint32_t *payload, uint32_t dwords)
    msg[PV_VTEST_CMD_ID] = cmd;
    if (dwords <= 64) {
       /* header and payload in one write */
-      memcpy(msg + 2, payload, (size_t)dwords * 4);
+      if (dwords)
+         memcpy(msg + 2, payload, (size_t)dwords * 4);
       return pv_vtest_write(fd, msg, (size_t)(2 + dwords) * 4);
    }
    return pv_vtest_write(fd, msg, 8) && pv_vtest_write(fd, payload, (size_t)dwords * 4);

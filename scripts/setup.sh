@@ -1,0 +1,40 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Installs what PearVisor GPU needs on Debian 12: the build tools, the Vulkan
+# loader, headers and registry, vulkan-tools, and Mesa 25.0 from
+# bookworm-backports (its Venus driver is the guest; its lavapipe the default
+# host driver).  Idempotent: does nothing when everything is there.
+set -euo pipefail
+
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO="sudo"
+
+PACKAGES=(build-essential meson ninja-build pkg-config python3 libvulkan-dev vulkan-tools
+          glslang-tools clang llvm libclang-rt-dev)
+
+need=()
+for p in "${PACKAGES[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
+done
+mesa_ok=false
+if dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null | grep -q '^25\.0'; then
+  mesa_ok=true
+fi
+if [ ${#need[@]} -eq 0 ] && $mesa_ok; then
+  exit 0
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+  echo "deb http://deb.debian.org/debian bookworm-backports main" |
+    $SUDO tee /etc/apt/sources.list.d/bookworm-backports.list >/dev/null
+fi
+$SUDO apt-get update -qq
+if [ ${#need[@]} -gt 0 ]; then
+  $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+if ! $mesa_ok; then
+  $SUDO apt-get install -y -qq --no-install-recommends -t bookworm-backports \
+    mesa-vulkan-drivers >/dev/null
+fi
+dpkg-query -W -f='mesa-vulkan-drivers ${Version}\n' mesa-vulkan-drivers

@@ -1,0 +1,231 @@
+# SPDX-License-Identifier: MIT
+"""Helpers for the integration tests: the renderer binary, a server in the
+background with its log, and a minimal vtest client for hand-made input."""
+
+import array
+import mmap
+import os
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+PEARVISOR = os.environ.get('PEARVISOR_GPU', 'build/pearvisor-gpu')
+HOST_ICD = os.environ.get('PV_TEST_ICD', '/usr/share/vulkan/icd.d/lvp_icd.json')
+
+failures = []
+
+
+def check(cond, what):
+    print('%s %s' % ('ok  ' if cond else 'FAIL', what), flush=True)
+    if not cond:
+        failures.append(what)
+    return cond
+
+
+def finish():
+    if failures:
+        print('%d check(s) failed' % len(failures))
+        sys.exit(1)
+    print('all checks passed')
+    sys.exit(0)
+
+
+def run(args, timeout=300, env=None):
+    """pearvisor-gpu run -- args; returns CompletedProcess (text)."""
+    cmd = [PEARVISOR, 'run', '--icd', HOST_ICD, '--'] + args
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def run_native(args, timeout=300):
+    env = dict(os.environ, VK_DRIVER_FILES=HOST_ICD, VK_ICD_FILENAMES=HOST_ICD)
+    return subprocess.run(args, capture_output=True, text=True, timeout=timeout, env=env)
+
+
+class Server:
+    """pearvisor-gpu serve on a private socket, its stderr in a file."""
+
+    def __init__(self, extra_args=(), env=None):
+        self.dir = tempfile.mkdtemp(prefix='pv-test-')
+        self.socket = os.path.join(self.dir, 'vtest.sock')
+        self.log_path = os.path.join(self.dir, 'server.log')
+        self.log = open(self.log_path, 'w')
+        self.proc = subprocess.Popen(
+            [PEARVISOR, 'serve', '--socket', self.socket, '--icd', HOST_ICD] + list(extra_args),
+            stderr=self.log, env=env)
+        for _ in range(200):
+            if os.path.exists(self.socket):
+                break
+            time.sleep(0.02)
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def log_text(self):
+        self.log.flush()
+        with open(self.log_path) as f:
+            return f.read()
+
+    def wait_log(self, needle, timeout=10):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if needle in self.log_text():
+                return True
+            time.sleep(0.05)
+        return False
+
+    def venus_env(self):
+        icd = os.environ.get('PV_VENUS_ICD', '/usr/share/vulkan/icd.d/virtio_icd.json')
+        return dict(os.environ, VK_DRIVER_FILES=icd, VK_ICD_FILENAMES=icd, VN_DEBUG='vtest',
+                    VTEST_SOCKET_NAME=self.socket)
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+
+
+# -- a raw vtest client ------------------------------------------------------
+
+VCMD_RESOURCE_UNREF = 3
+VCMD_RESOURCE_BUSY_WAIT = 7
+VCMD_CREATE_RENDERER = 8
+VCMD_PING_PROTOCOL_VERSION = 10
+VCMD_PROTOCOL_VERSION = 11
+VCMD_GET_PARAM = 15
+VCMD_GET_CAPSET = 16
+VCMD_CONTEXT_INIT = 17
+VCMD_RESOURCE_CREATE_BLOB = 18
+VCMD_SYNC_CREATE = 19
+VCMD_SYNC_READ = 21
+VCMD_SYNC_WRITE = 22
+VCMD_SYNC_WAIT = 23
+VCMD_SUBMIT_CMD2 = 24
+
+
+class Client:
+    """Speaks vtest like Mesa's Venus driver does, and lets a test send
+    anything else too."""
+
+    def __init__(self, path, name='pvtest'):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(10)
+        self.sock.connect(path)
+        name_bytes = name.encode() + b'\0'
+        self.send_raw(struct.pack('<II', len(name_bytes), VCMD_CREATE_RENDERER) + name_bytes)
+
+    def send_raw(self, data):
+        self.sock.sendall(data)
+
+    def send(self, cmd, *dwords):
+        self.send_raw(struct.pack('<II', len(dwords), cmd) + struct.pack('<%dI' % len(dwords),
+                                                                            *dwords))
+
+    def recv_exact(self, n):
+        data = b''
+        while len(data) < n:
+            chunk = self.sock.recv(n - len(data))
+            if not chunk:
+                raise ConnectionError('closed')
+            data += chunk
+        return data
+
+    def reply(self):
+        length, cmd = struct.unpack('<II', self.recv_exact(8))
+        return cmd, self.recv_exact(length * 4)
+
+    def recv_fd(self):
+        msg, fds, flags, addr = socket.recv_fds(self.sock, 1, 1)
+        return fds[0]
+
+    def handshake(self):
+        self.send(VCMD_PROTOCOL_VERSION, 3)
+        cmd, data = self.reply()
+        assert struct.unpack('<I', data)[0] == 3
+        self.send(VCMD_GET_CAPSET, 4, 0)
+        cmd, data = self.reply()
+        self.capset = data
+        self.send(VCMD_CONTEXT_INIT, 4)
+
+    def create_blob(self, size):
+        self.send(VCMD_RESOURCE_CREATE_BLOB, 2, 1, size & 0xffffffff, size >> 32, 0, 0)
+        cmd, data = self.reply()
+        res_id = struct.unpack('<I', data)[0]
+        fd = self.recv_fd()
+        m = mmap.mmap(fd, size)
+        os.close(fd)
+        return res_id, m
+
+    def submit(self, stream, ring_idx=0, syncs=()):
+        """SUBMIT_CMD2 with one batch, as Mesa writes it."""
+        assert len(stream) % 4 == 0
+        cs_dwords = len(stream) // 4
+        header = 1 + 6
+        sync_offset = header + cs_dwords
+        payload = struct.pack('<I', 1)
+        payload += struct.pack('<6I', 1, header, cs_dwords, sync_offset, len(syncs), ring_idx)
+        payload += stream
+        for sync_id, value in syncs:
+            payload += struct.pack('<IQ', sync_id, value)
+        self.send_raw(struct.pack('<II', len(payload) // 4, VCMD_SUBMIT_CMD2) + payload)
+
+    def closed_by_server(self, timeout=10):
+        """Whether the server dropped this client."""
+        self.sock.settimeout(timeout)
+        try:
+            while True:
+                if not self.sock.recv(4096):
+                    return True
+        except (ConnectionResetError, BrokenPipeError):
+            return True
+        except socket.timeout:
+            return False
+
+    def close(self):
+        self.sock.close()
+
+
+# -- Venus command encoding (the pieces the tests need) ----------------------
+
+def u32(v):
+    return struct.pack('<I', v & 0xffffffff)
+
+
+def u64(v):
+    return struct.pack('<Q', v & 0xffffffffffffffff)
+
+
+def cmd_header(cmd_type, reply=False):
+    return u32(cmd_type) + u32(1 if reply else 0)
+
+
+def set_reply(res_id, offset, size):
+    # vkSetReplyCommandStreamMESA: marker, {resourceId, offset, size}
+    return cmd_header(178) + u64(1) + u32(res_id) + u64(offset) + u64(size)
+
+
+def create_instance(instance_id):
+    info = (u32(1) + u64(0) + u32(0) +        # sType, pNext, flags
+            u64(0) + u32(0) + u64(0) +         # pApplicationInfo, layers
+            u32(0) + u64(0))                   # extensions
+    return cmd_header(0, reply=True) + u64(1) + info + u64(0) + u64(1) + u64(instance_id)
+
+
+def create_ring(ring_id, res_id, size, head=0, tail=64, status=128, buffer=192,
+                buffer_size=None, extra=None, extra_size=4, monitor_us=3000000):
+    if buffer_size is None:
+        buffer_size = 1 << ((size - 196).bit_length() - 1)
+    if extra is None:
+        extra = buffer + buffer_size
+    info = u32(1000384000)                     # VK_STRUCTURE_TYPE_RING_CREATE_INFO_MESA
+    info += u64(1) + u32(1000384006) + u64(0) + u32(monitor_us)  # monitor in chain
+    info += u32(0) + u32(res_id) + u64(0) + u64(size) + u64(1000000)
+    info += u64(head) + u64(tail) + u64(status) + u64(buffer) + u64(buffer_size)
+    info += u64(extra) + u64(extra_size)
+    return cmd_header(188) + u64(ring_id) + u64(1) + info

@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""The ring protocol driven by hand, as Mesa's Venus driver drives it:
+commands written into the shared ring buffer, tail published, head watched;
+replies read from the reply stream; the IDLE bit and vkNotifyRingMESA; the
+ALIVE bit of the monitor; vkWriteRingExtraMESA; vkWaitRingSeqnoMESA; and a
+ring fed garbage, which must report FATAL to the guest."""
+
+import struct
+import time
+
+import pvtest
+from pvtest import Client, check, cmd_header, create_ring, set_reply, u32, u64
+
+RING_SIZE = 131268
+HEAD, TAIL, STATUS, BUFFER, BUFFER_SIZE = 0, 64, 128, 192, 131072
+EXTRA = BUFFER + BUFFER_SIZE
+IDLE, FATAL, ALIVE = 1, 2, 4
+
+
+class Ring:
+    def __init__(self, client, ring_id=0x5600aa00, monitor_us=100000):
+        self.c = client
+        self.id = ring_id
+        self.res, self.shm = client.create_blob(RING_SIZE)
+        # 32-bit view: stores of whole words, as the guest's atomics do
+        # (struct.pack_into writes byte by byte and the renderer would see
+        # torn tails)
+        self.words = memoryview(self.shm).cast('I')
+        self.cur = 0
+        client.submit(create_ring(ring_id, self.res, RING_SIZE, monitor_us=monitor_us))
+
+    def word(self, offset):
+        return self.words[offset // 4]
+
+    def write(self, data):
+        # like the guest: wait until the renderer has consumed enough
+        while ((self.cur + len(data) - self.word(HEAD)) & 0xffffffff) > BUFFER_SIZE:
+            time.sleep(0.0005)
+        for i in range(len(data)):
+            self.shm[BUFFER + (self.cur + i) % BUFFER_SIZE] = data[i]
+        self.cur = (self.cur + len(data)) & 0xffffffff
+        self.words[TAIL // 4] = self.cur
+        if self.word(STATUS) & IDLE:
+            # vkNotifyRingMESA through the transport, as Mesa does
+            self.c.submit(cmd_header(190) + u64(self.id) + u32(self.cur) + u32(0))
+        return self.cur
+
+    def wait_head(self, seqno, timeout=10):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if ((self.word(HEAD) - seqno) & 0xffffffff) < 0x80000000:
+                return True
+            time.sleep(0.001)
+        return False
+
+
+server = pvtest.Server()
+c = Client(server.socket)
+c.handshake()
+ring = Ring(c)
+reply_res, reply = c.create_blob(4096)
+
+# vkEnumerateInstanceVersion through the ring; its 20-byte reply
+seqno = ring.write(set_reply(reply_res, 0, 20) + cmd_header(137, reply=True) + u64(1))
+check(ring.wait_head(seqno), 'head reaches the tail after the commands')
+typ, result, marker, version = struct.unpack_from('<IiQI', reply, 0)
+check((typ, result, marker) == (137, 0, 1), 'reply: type 137, VK_SUCCESS, pointer marker')
+check(version >= (1 << 22 | 1 << 12), 'reply: version %d.%d' % (version >> 22,
+                                                                (version >> 12) & 0x3ff))
+check(struct.unpack_from('<I', reply, 20)[0] == 0, 'nothing written past the reply')
+
+# idle after the timeout (1 ms), woken again by notify
+time.sleep(0.05)
+check(ring.word(STATUS) & IDLE, 'ring goes IDLE when there is no work')
+seqno = ring.write(set_reply(reply_res, 100, 20) + cmd_header(137, reply=True) + u64(1))
+check(ring.wait_head(seqno), 'a notified idle ring runs new commands')
+check(struct.unpack_from('<I', reply, 100)[0] == 137, 'second reply at the new position')
+
+# the monitor sets ALIVE within the period (100 ms); the guest clears it
+ring.words[STATUS // 4] = ring.word(STATUS) & ~ALIVE
+time.sleep(0.35)
+check(ring.word(STATUS) & ALIVE, 'the monitor sets ALIVE again')
+
+# vkWriteRingExtraMESA
+c.submit(cmd_header(191) + u64(ring.id) + u64(0) + u32(0xabcd1234))
+time.sleep(0.1)
+check(ring.word(EXTRA) == 0xabcd1234, 'vkWriteRingExtraMESA stores into the extra region')
+
+# vkWaitRingSeqnoMESA: transport work ordered after ring work
+seqno = ring.write(set_reply(reply_res, 200, 20) + cmd_header(137, reply=True) + u64(1))
+c.submit(cmd_header(253) + u64(ring.id) + u64(seqno))
+c.send(pvtest.VCMD_SYNC_CREATE, 0, 0)  # answered only after the wait
+c.reply()
+check(((ring.word(HEAD) - seqno) & 0xffffffff) < 0x80000000,
+      'vkWaitRingSeqnoMESA returns only once head reached the seqno')
+
+# commands larger than the buffer's free space wrap around the end
+filler = cmd_header(179) + u64(0)   # vkSeekReplyCommandStreamMESA(0)
+ring.write(set_reply(reply_res, 0, 4096))
+n = 0
+while ring.cur < BUFFER_SIZE + 1000:
+    seqno = ring.write(filler)
+    n += 1
+check(ring.wait_head(seqno), 'ring wraps around its buffer (%d commands)' % n)
+check('guest error' not in server.log_text(), 'no guest error so far') or print(server.log_text()[-3000:])
+
+# garbage in the ring: the ring must report FATAL and the client be dropped
+ring.write(struct.pack('<4I', 9999, 0, 1, 2))
+deadline = time.time() + 5
+while time.time() < deadline and not ring.word(STATUS) & FATAL:
+    time.sleep(0.01)
+check(ring.word(STATUS) & FATAL, 'a garbage command sets FATAL in the ring status')
+check(server.wait_log('unsupported command type 9999'), 'the reason is logged')
+c.send(pvtest.VCMD_SYNC_CREATE, 0, 0)
+check(c.closed_by_server(), 'the client with a fatal context is dropped')
+check(server.alive(), 'the server keeps running')
+server.stop()
+pvtest.finish()
