@@ -100,6 +100,12 @@ int pv_context_create_blob(struct pv_context *ctx, uint32_t res_id, uint32_t blo
                            struct pv_blob *out);
 void pv_context_unref_resource(struct pv_context *ctx, uint32_t res_id);
 
+/* The renderer's own mapping of a blob resource: the very memory the guest
+ * maps (for a VMM to place in the guest's address space).  Valid until the
+ * resource is unref'd. */
+int pv_context_map_resource(struct pv_context *ctx, uint32_t res_id, void **ptr,
+                            uint64_t *size);
+
 bool pv_context_is_fatal(const struct pv_context *ctx);
 
 #ifdef __cplusplus

@@ -330,6 +330,19 @@ pv_context_unref_resource(struct pv_context *ctx, uint32_t res_id)
    pv_resource_unref(res);
 }
 
+int
+pv_context_map_resource(struct pv_context *ctx, uint32_t res_id, void **ptr, uint64_t *size)
+{
+   struct pv_resource *res = pv_context_get_resource(ctx, res_id);
+   if (!res)
+      return -ENOENT;
+   *ptr = res->map;
+   *size = res->size;
+   /* the map's reference keeps it valid until the resource is unref'd */
+   pv_resource_unref(res);
+   return 0;
+}
+
 struct pv_resource *
 pv_context_get_resource(struct pv_context *ctx, uint32_t res_id)
 {
