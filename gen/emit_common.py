@@ -93,7 +93,7 @@ def struct_min_wire(proto, ty, partial, _depth=0):
     for m in proto.wires(ty):
         v = proto.partial_validity(m) if partial else 'full'
         if m.kind == 'pnext':
-            total += 4 + 8          # sType + end-of-chain marker
+            total += 8              # the end-of-chain marker (sType is a member)
         elif m.kind == 'value':
             total += min_wire_size(proto, m, v, _depth)
         elif m.kind in ('fixed',):

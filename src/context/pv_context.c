@@ -213,16 +213,18 @@ pv_context_submit_fence(struct pv_context *ctx, uint32_t ring_idx, uint64_t fenc
       return -EINVAL;
    }
    if (ring_idx) {
+      /* the queue retires it from its sync thread; the timeline lock keeps
+       * the queue from going away meanwhile */
       mtx_lock(&ctx->timeline_mutex);
-      const bool bound = ctx->timelines[ring_idx] != NULL;
+      struct pv_queue *queue = ctx->timelines[ring_idx];
+      const bool ok = queue && pv_queue_submit_fence(queue, fence_id);
       mtx_unlock(&ctx->timeline_mutex);
-      if (!bound) {
-         pv_fatal_set(&ctx->fatal, "fence on timeline %u, which no queue is bound to",
-                      ring_idx);
+      if (!ok) {
+         pv_fatal_set(&ctx->fatal, "fence on timeline %u, %s", ring_idx,
+                      queue ? "which its queue could not take" : "which no queue is bound to");
          return -EINVAL;
       }
-      /* queue submissions are not implemented yet, so nothing can be
-       * pending on a queue's timeline: it is idle and the fence retires */
+      return 0;
    }
    if (ctx->callbacks.retire_fence)
       ctx->callbacks.retire_fence(ctx->callbacks.data, ring_idx, fence_id);
@@ -265,9 +267,26 @@ pv_context_create_blob(struct pv_context *ctx, uint32_t res_id, uint32_t blob_ty
       return -EINVAL;
    }
    if (blob_id) {
-      pv_fatal_set(&ctx->fatal, "device memory blobs (blob_id %" PRIu64 ") are not "
-                   "implemented yet", blob_id);
-      return -EINVAL;
+      /* the guest maps host-visible device memory: hand out its backing */
+      struct pv_resource *res = pv_memory_get_blob_backing(ctx, blob_id, size);
+      if (!res)
+         return -EINVAL;
+      const int fd = dup(res->fd);
+      mtx_lock(&ctx->resource_mutex);
+      const bool ok = fd >= 0 && !pv_id_map_get(&ctx->resources, res_id) &&
+                      pv_id_map_put(&ctx->resources, res_id, res);
+      mtx_unlock(&ctx->resource_mutex);
+      if (!ok) {
+         if (fd >= 0)
+            close(fd);
+         pv_resource_unref(res);
+         pv_fatal_set(&ctx->fatal, "cannot add resource %u", res_id);
+         return -ENOMEM;
+      }
+      out->fd = fd;
+      out->fd_type = PV_BLOB_FD_SHM;
+      out->size = size;
+      return 0;
    }
    if (!(blob_flags & PV_BLOB_FLAG_MAPPABLE)) {
       pv_fatal_set(&ctx->fatal, "shared memory blob without the MAPPABLE flag");
@@ -318,7 +337,7 @@ pv_context_unref_resource(struct pv_context *ctx, uint32_t res_id)
 {
    mtx_lock(&ctx->resource_mutex);
    struct pv_resource *res = pv_id_map_remove(&ctx->resources, res_id);
-   if (res)
+   if (res && res->kind == PV_RESOURCE_SHM)
       ctx->blob_bytes -= res->size;
    mtx_unlock(&ctx->resource_mutex);
    if (!res) {

@@ -2,16 +2,42 @@
 #include "pv_resource.h"
 
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "util/pv_log.h"
 
-struct pv_resource *
-pv_resource_create_shm(uint32_t id, size_t size)
+/* Maps `fd` at an address aligned to `align`: reserve a larger range, place
+ * the mapping inside it, give the rest back. */
+static void *
+map_aligned(int fd, size_t size, size_t align)
 {
-   if (!size)
+   const size_t page = (size_t)sysconf(_SC_PAGESIZE);
+   if (align <= page)
+      return mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+   uint8_t *area = mmap(NULL, size + align, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+   if (area == MAP_FAILED)
+      return MAP_FAILED;
+   uint8_t *start = (uint8_t *)(((uintptr_t)area + align - 1) & ~(uintptr_t)(align - 1));
+   void *map = mmap(start, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0);
+   if (map == MAP_FAILED) {
+      munmap(area, size + align);
+      return MAP_FAILED;
+   }
+   if (start > area)
+      munmap(area, (size_t)(start - area));
+   const size_t tail = (size_t)(area + size + align - (start + size));
+   if (tail)
+      munmap(start + size, tail);
+   return map;
+}
+
+struct pv_resource *
+pv_resource_create(enum pv_resource_kind kind, uint32_t id, size_t size, size_t align)
+{
+   if (!size || (align & (align - 1)))
       return NULL;
    struct pv_resource *res = calloc(1, sizeof(*res));
    if (!res)
@@ -32,13 +58,13 @@ pv_resource_create_shm(uint32_t id, size_t size)
       pv_error("sealing shared memory: %m");
       goto fail_fd;
    }
-   res->map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, res->fd, 0);
+   res->map = map_aligned(res->fd, size, align);
    if (res->map == MAP_FAILED) {
       pv_error("mmap(%zu): %m", size);
       goto fail_fd;
    }
    res->id = id;
-   res->kind = PV_RESOURCE_SHM;
+   res->kind = kind;
    res->size = size;
    atomic_init(&res->refcount, 1);
    return res;

@@ -15,7 +15,8 @@
  * stays valid for the users until they let go.
  */
 enum pv_resource_kind {
-   PV_RESOURCE_SHM, /* renderer-allocated shared memory (rings, replies, streams) */
+   PV_RESOURCE_SHM,           /* shared memory for rings, replies and streams */
+   PV_RESOURCE_DEVICE_MEMORY, /* the backing of a host-visible VkDeviceMemory */
 };
 
 struct pv_resource {
@@ -27,8 +28,16 @@ struct pv_resource {
    size_t size;
 };
 
-/* Creates sealed shared memory of `size` bytes (page-rounded mapping). */
-struct pv_resource *pv_resource_create_shm(uint32_t id, size_t size);
+/* Creates sealed shared memory of `size` bytes, mapped at an address aligned
+ * to `align` (a power of two; 0 for the page size). */
+struct pv_resource *pv_resource_create(enum pv_resource_kind kind, uint32_t id, size_t size,
+                                       size_t align);
+
+static inline struct pv_resource *
+pv_resource_create_shm(uint32_t id, size_t size)
+{
+   return pv_resource_create(PV_RESOURCE_SHM, id, size, 0);
+}
 
 static inline struct pv_resource *
 pv_resource_ref(struct pv_resource *res)

@@ -236,6 +236,11 @@ pv_object_table_destroy(struct pv_object_table *table, struct pv_object *obj)
    if (n < 0)
       abort(); /* host out of memory while tearing down: nothing sane is left */
 
+   /* parents first: a device waits idle before its objects go */
+   for (long i = n; i-- > 0;) {
+      if (order[i]->quiesce)
+         order[i]->quiesce(order[i]);
+   }
    for (long i = 0; i < n; i++) {
       struct pv_object *o = order[i];
       if (o->destroy)

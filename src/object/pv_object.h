@@ -33,6 +33,9 @@ struct pv_object {
    struct pv_list children;       /* guarded by the table */
    /* destroys the host object and frees this struct; NULL: free() only */
    void (*destroy)(struct pv_object *obj);
+   /* optional: called on every object of a subtree before any of it is
+    * destroyed (a device waits for its queues to go idle) */
+   void (*quiesce)(struct pv_object *obj);
 };
 
 /* The host handle of a decoded object (0 for NULL): what the generated

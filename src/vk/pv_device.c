@@ -7,17 +7,23 @@
 
 #include "util/pv_log.h"
 
+/* The guest may be gone mid-work: let the host finish before anything of
+ * the device is destroyed. */
+static void
+device_quiesce(struct pv_object *obj)
+{
+   struct pv_device *dev = (struct pv_device *)obj;
+   if (obj->handle && dev->vk.DeviceWaitIdle)
+      dev->vk.DeviceWaitIdle((VkDevice)(uintptr_t)obj->handle);
+}
+
 static void
 device_destroy(struct pv_object *obj)
 {
    struct pv_device *dev = (struct pv_device *)obj;
    const VkDevice handle = (VkDevice)(uintptr_t)obj->handle;
-   if (handle && dev->vk.DestroyDevice) {
-      /* the guest may be gone mid-work: let the host finish before freeing */
-      if (dev->vk.DeviceWaitIdle)
-         dev->vk.DeviceWaitIdle(handle);
+   if (handle && dev->vk.DestroyDevice)
       dev->vk.DestroyDevice(handle, NULL);
-   }
    free(dev->requests);
    free(dev);
 }
@@ -75,6 +81,7 @@ pv_handle_vkCreateDevice(struct pv_dispatch *d, struct pv_cmd_vkCreateDevice *ar
       return;
    dev->physical_device = pdev;
    dev->base.destroy = device_destroy;
+   dev->base.quiesce = device_quiesce;
    dev->requests = calloc(info->queueCreateInfoCount ? info->queueCreateInfoCount : 1,
                           sizeof(*dev->requests));
    if (!dev->requests) {
@@ -95,11 +102,34 @@ pv_handle_vkCreateDevice(struct pv_dispatch *d, struct pv_cmd_vkCreateDevice *ar
    pv_rep_VkDeviceCreateInfo(info);
    info->pNext = pv_vk_strip_venus_structs(d, info->pNext);
 
+   /* the renderer's own needs: importing memfd mappings as device memory */
+   const char **exts = calloc(info->enabledExtensionCount + 1, sizeof(*exts));
+   if (!exts) {
+      free(dev->requests);
+      free(dev);
+      args->ret = VK_ERROR_OUT_OF_HOST_MEMORY;
+      return;
+   }
+   uint32_t ext_count = 0;
+   bool has_import = false;
+   for (uint32_t i = 0; i < info->enabledExtensionCount; i++) {
+      exts[ext_count++] = info->ppEnabledExtensionNames[i];
+      if (!strcmp(info->ppEnabledExtensionNames[i], VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME))
+         has_import = true;
+   }
+   if (pdev->host_has_memory_import && !has_import) {
+      exts[ext_count++] = VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME;
+      has_import = true;
+   }
+   info->ppEnabledExtensionNames = exts;
+   info->enabledExtensionCount = ext_count;
+
    VkDevice handle = VK_NULL_HANDLE;
    args->ret = instance->vk.CreateDevice((VkPhysicalDevice)(uintptr_t)pdev->base.handle, info,
                                          NULL, &handle);
    if (args->ret != VK_SUCCESS) {
       pv_debug(PV_CAT_VK, "host vkCreateDevice failed: %d", args->ret);
+      free(exts);
       free(dev->requests);
       free(dev);
       return;
@@ -108,7 +138,10 @@ pv_handle_vkCreateDevice(struct pv_dispatch *d, struct pv_cmd_vkCreateDevice *ar
    dev->api_version = pdev->api_version;
    pv_vk_table_load_device(&dev->vk, &instance->vk, handle, dev->api_version,
                            info->ppEnabledExtensionNames, info->enabledExtensionCount);
+   free(exts);
    dev->base.vk = &dev->vk;
+   dev->host_import = has_import && dev->vk.GetMemoryHostPointerPropertiesEXT;
+   pv_memory_init_device(dev);
    if (!pv_vk_object_adopt(d, &dev->base, &pdev->base)) {
       device_destroy(&dev->base);
       return;

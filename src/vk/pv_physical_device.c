@@ -34,6 +34,8 @@ init_extensions(struct pv_physical_device *pdev, VkPhysicalDevice handle)
    }
    uint32_t kept = 0;
    for (uint32_t i = 0; i < count; i++) {
+      if (!strcmp(exts[i].extensionName, VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME))
+         pdev->host_has_memory_import = true;
       const struct pv_extension_info *info = pv_extension_find(exts[i].extensionName);
       if (!info || info->instance)
          continue;
@@ -65,10 +67,22 @@ bind_physical_device(struct pv_dispatch *d, struct pv_instance *instance, uint32
    if (pdev->api_version > instance->api_version)
       pdev->api_version = instance->api_version;
    instance->vk.GetPhysicalDeviceQueueFamilyProperties(handle, &pdev->queue_family_count, NULL);
+   instance->vk.GetPhysicalDeviceMemoryProperties(handle, &pdev->memory);
    if (!init_extensions(pdev, handle)) {
       pv_dispatch_fail(d, "cannot query the host device's extensions");
       physical_device_destroy(&pdev->base);
       return NULL;
+   }
+   if (pdev->host_has_memory_import && instance->vk.GetPhysicalDeviceProperties2) {
+      VkPhysicalDeviceExternalMemoryHostPropertiesEXT host = {
+         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_MEMORY_HOST_PROPERTIES_EXT,
+      };
+      VkPhysicalDeviceProperties2 props = {
+         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
+         .pNext = &host,
+      };
+      instance->vk.GetPhysicalDeviceProperties2(handle, &props);
+      pdev->host_import_align = host.minImportedHostPointerAlignment;
    }
    if (!pv_vk_object_adopt(d, &pdev->base, &instance->base)) {
       physical_device_destroy(&pdev->base);

@@ -1,10 +1,160 @@
 /* SPDX-License-Identifier: MIT */
+/* Queues: binding guest ids and fence timelines, submissions, and the sync
+ * thread that retires a timeline's fences. */
 #include "pv_vk.h"
 
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "util/pv_log.h"
+
+/* a host fence that retires timeline fence `fence_id` when it signals */
+struct pv_queue_fence {
+   struct pv_list link;
+   uint64_t fence_id;
+   VkFence fence;
+};
+
+static VkDevice
+queue_device(const struct pv_queue *queue)
+{
+   return (VkDevice)(uintptr_t)queue->device->base.handle;
+}
+
+static VkQueue
+queue_handle(const struct pv_queue *queue)
+{
+   return (VkQueue)(uintptr_t)queue->base.handle;
+}
+
+static void
+free_fence_list(struct pv_queue *queue, struct pv_list *list)
+{
+   while (!pv_list_empty(list)) {
+      struct pv_queue_fence *f = pv_container_of(list->next, struct pv_queue_fence, link);
+      pv_list_del(&f->link);
+      queue->device->vk.DestroyFence(queue_device(queue), f->fence, NULL);
+      free(f);
+   }
+}
+
+static void
+queue_destroy(struct pv_object *obj)
+{
+   struct pv_queue *queue = (struct pv_queue *)obj;
+   if (queue->ring_idx)
+      pv_context_unbind_timeline(queue->ctx, queue->ring_idx, queue);
+   if (queue->sync_running) {
+      mtx_lock(&queue->sync_mutex);
+      queue->sync_stop = true;
+      cnd_broadcast(&queue->sync_cond);
+      mtx_unlock(&queue->sync_mutex);
+      thrd_join(queue->sync_thread, NULL);
+   }
+   /* the device waited idle before its queues go: fences left pending are
+    * signalled but no longer retire anything */
+   free_fence_list(queue, &queue->pending);
+   free_fence_list(queue, &queue->spare);
+   cnd_destroy(&queue->sync_cond);
+   mtx_destroy(&queue->sync_mutex);
+   mtx_destroy(&queue->submit_mutex);
+   free(queue);
+}
+
+/* Retires the timeline's fences in order as their host fences signal. */
+static int
+sync_thread(void *arg)
+{
+   struct pv_queue *queue = arg;
+   struct pv_context *ctx = queue->ctx;
+   pv_log_set_label(ctx->label);
+   char name[16];
+   snprintf(name, sizeof(name), "pv-sync-%u", queue->ring_idx);
+   pthread_setname_np(pthread_self(), name);
+   const struct pv_vk_table *vk = &queue->device->vk;
+
+   mtx_lock(&queue->sync_mutex);
+   for (;;) {
+      while (!queue->sync_stop && pv_list_empty(&queue->pending))
+         cnd_wait(&queue->sync_cond, &queue->sync_mutex);
+      if (queue->sync_stop)
+         break;
+      struct pv_queue_fence *f =
+         pv_container_of(queue->pending.next, struct pv_queue_fence, link);
+      mtx_unlock(&queue->sync_mutex);
+
+      /* bounded waits, so that a stop request is seen */
+      const VkResult result = vk->WaitForFences(queue_device(queue), 1, &f->fence, VK_TRUE,
+                                                100ull * 1000 * 1000);
+      mtx_lock(&queue->sync_mutex);
+      if (result == VK_TIMEOUT)
+         continue;
+      if (result != VK_SUCCESS)
+         pv_error("timeline %u: waiting for the host failed (%d); retiring anyway",
+                  queue->ring_idx, result);
+      pv_list_del(&f->link);
+      mtx_unlock(&queue->sync_mutex);
+
+      if (ctx->callbacks.retire_fence)
+         ctx->callbacks.retire_fence(ctx->callbacks.data, queue->ring_idx, f->fence_id);
+      vk->ResetFences(queue_device(queue), 1, &f->fence);
+
+      mtx_lock(&queue->sync_mutex);
+      pv_list_add_tail(&queue->spare, &f->link);
+   }
+   mtx_unlock(&queue->sync_mutex);
+   return 0;
+}
+
+bool
+pv_queue_submit_fence(struct pv_queue *queue, uint64_t fence_id)
+{
+   const struct pv_vk_table *vk = &queue->device->vk;
+   mtx_lock(&queue->sync_mutex);
+   if (!queue->sync_running) {
+      queue->sync_running = thrd_create(&queue->sync_thread, sync_thread, queue) ==
+                            thrd_success;
+      if (!queue->sync_running) {
+         mtx_unlock(&queue->sync_mutex);
+         return false;
+      }
+   }
+   struct pv_queue_fence *f = NULL;
+   if (!pv_list_empty(&queue->spare)) {
+      f = pv_container_of(queue->spare.next, struct pv_queue_fence, link);
+      pv_list_del(&f->link);
+   }
+   mtx_unlock(&queue->sync_mutex);
+
+   if (!f) {
+      f = calloc(1, sizeof(*f));
+      const VkFenceCreateInfo info = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
+      if (!f || vk->CreateFence(queue_device(queue), &info, NULL, &f->fence) != VK_SUCCESS) {
+         free(f);
+         return false;
+      }
+   }
+   f->fence_id = fence_id;
+
+   /* an empty submission signals the fence after all earlier work */
+   mtx_lock(&queue->submit_mutex);
+   const VkResult result = vk->QueueSubmit(queue_handle(queue), 0, NULL, f->fence);
+   mtx_unlock(&queue->submit_mutex);
+   if (result != VK_SUCCESS) {
+      vk->DestroyFence(queue_device(queue), f->fence, NULL);
+      free(f);
+      return false;
+   }
+   mtx_lock(&queue->sync_mutex);
+   pv_list_add_tail(&queue->pending, &f->link);
+   cnd_broadcast(&queue->sync_cond);
+   mtx_unlock(&queue->sync_mutex);
+   return true;
+}
+
+/* -- binding guest ids ------------------------------------------------------- */
 
 static const struct pv_queue_family_request *
 find_request(const struct pv_device *dev, uint32_t family, VkDeviceQueueCreateFlags flags)
@@ -35,16 +185,6 @@ find_queue(struct pv_context *ctx, struct pv_device *dev, uint32_t family, uint3
    }
    mtx_unlock(&ctx->objects.mutex);
    return found;
-}
-
-static void
-queue_destroy(struct pv_object *obj)
-{
-   struct pv_queue *queue = (struct pv_queue *)obj;
-   if (queue->ring_idx)
-      pv_context_unbind_timeline(queue->ctx,
-                                 queue->ring_idx, queue);
-   free(queue);
 }
 
 static struct pv_queue *
@@ -91,6 +231,15 @@ get_queue(struct pv_dispatch *d, struct pv_device *dev, const VkDeviceQueueInfo2
       pv_dispatch_fail(d, "the host returned no queue");
       return NULL;
    }
+   if (mtx_init(&queue->submit_mutex, mtx_plain) != thrd_success ||
+       mtx_init(&queue->sync_mutex, mtx_plain) != thrd_success ||
+       cnd_init(&queue->sync_cond) != thrd_success) {
+      free(queue);
+      pv_dispatch_fail(d, "out of host resources");
+      return NULL;
+   }
+   pv_list_init(&queue->pending);
+   pv_list_init(&queue->spare);
    queue->device = dev;
    queue->ctx = d->ctx;
    queue->base.destroy = queue_destroy;
@@ -99,8 +248,10 @@ get_queue(struct pv_dispatch *d, struct pv_device *dev, const VkDeviceQueueInfo2
    queue->flags = info->flags;
    queue->base.handle = (uint64_t)(uintptr_t)handle;
    queue->base.vk = &dev->vk;
-   if (!pv_vk_object_adopt(d, &queue->base, &dev->base))
+   if (!pv_vk_object_adopt(d, &queue->base, &dev->base)) {
+      queue_destroy(&queue->base);
       return NULL;
+   }
    return queue;
 }
 
@@ -125,11 +276,63 @@ pv_handle_vkGetDeviceQueue2(struct pv_dispatch *d, struct pv_cmd_vkGetDeviceQueu
          ring_idx = ((const VkDeviceQueueTimelineInfoMESA *)s)->ringIdx;
    }
    struct pv_queue *queue = get_queue(d, dev, args->pQueueInfo, pv_handle_id(*args->pQueue));
-   if (!queue || !ring_idx)
+   if (!queue || !ring_idx || queue->ring_idx == ring_idx)
       return;
-   if (!pv_context_bind_timeline(d->ctx, ring_idx, queue))
+   if (queue->ring_idx || !pv_context_bind_timeline(d->ctx, ring_idx, queue))
       pv_dispatch_fail(d, "cannot bind fence timeline %u to queue %" PRIu64, ring_idx,
                        queue->base.id);
    else
       queue->ring_idx = ring_idx;
+}
+
+/* -- submissions ------------------------------------------------------------- */
+
+void
+pv_handle_vkQueueSubmit(struct pv_dispatch *d, struct pv_cmd_vkQueueSubmit *args)
+{
+   (void)d;
+   struct pv_queue *queue = (struct pv_queue *)args->queue;
+   pv_rep_args_vkQueueSubmit(args);
+   mtx_lock(&queue->submit_mutex);
+   args->ret = queue->device->vk.QueueSubmit(queue_handle(queue), args->submitCount,
+                                             args->pSubmits, PV_HOST(VkFence, args->fence));
+   mtx_unlock(&queue->submit_mutex);
+}
+
+void
+pv_handle_vkQueueSubmit2(struct pv_dispatch *d, struct pv_cmd_vkQueueSubmit2 *args)
+{
+   struct pv_queue *queue = (struct pv_queue *)args->queue;
+   if (!queue->device->vk.QueueSubmit2) {
+      pv_dispatch_missing(d, "vkQueueSubmit2");
+      return;
+   }
+   pv_rep_args_vkQueueSubmit2(args);
+   mtx_lock(&queue->submit_mutex);
+   args->ret = queue->device->vk.QueueSubmit2(queue_handle(queue), args->submitCount,
+                                              args->pSubmits, PV_HOST(VkFence, args->fence));
+   mtx_unlock(&queue->submit_mutex);
+}
+
+void
+pv_handle_vkQueueBindSparse(struct pv_dispatch *d, struct pv_cmd_vkQueueBindSparse *args)
+{
+   (void)d;
+   struct pv_queue *queue = (struct pv_queue *)args->queue;
+   pv_rep_args_vkQueueBindSparse(args);
+   mtx_lock(&queue->submit_mutex);
+   args->ret = queue->device->vk.QueueBindSparse(queue_handle(queue), args->bindInfoCount,
+                                                 args->pBindInfo,
+                                                 PV_HOST(VkFence, args->fence));
+   mtx_unlock(&queue->submit_mutex);
+}
+
+void
+pv_handle_vkQueueWaitIdle(struct pv_dispatch *d, struct pv_cmd_vkQueueWaitIdle *args)
+{
+   (void)d;
+   struct pv_queue *queue = (struct pv_queue *)args->queue;
+   mtx_lock(&queue->submit_mutex);
+   args->ret = queue->device->vk.QueueWaitIdle(queue_handle(queue));
+   mtx_unlock(&queue->submit_mutex);
 }

@@ -40,6 +40,9 @@ struct pv_physical_device {
    uint32_t extension_count;         /* extensions the guest may see */
    VkExtensionProperties *extensions; /* owned */
    uint32_t queue_family_count;
+   bool host_has_memory_import;      /* the host offers VK_EXT_external_memory_host */
+   VkDeviceSize host_import_align;   /* its minImportedHostPointerAlignment */
+   VkPhysicalDeviceMemoryProperties memory;
 };
 
 /* Queues the guest asked for at device creation, to check vkGetDeviceQueue. */
@@ -56,8 +59,29 @@ struct pv_device {
    uint32_t api_version;
    uint32_t request_count;
    struct pv_queue_family_request *requests; /* owned */
+   /* How host-visible memory reaches the guest: a sealed memfd the renderer
+    * maps and imports as a host pointer (VK_EXT_external_memory_host), so
+    * that the guest maps the very bytes the driver uses. */
+   bool host_import;                 /* enabled on the host device */
+   uint32_t host_import_types;       /* memory types a memfd mapping imports into */
 };
 
+/* A VkDeviceMemory.  Owned by ctx->objects; child of its device. */
+struct pv_device_memory {
+   struct pv_object base;
+   struct pv_device *device;
+   uint32_t type_index;
+   VkDeviceSize size;
+   struct pv_resource *backing;      /* a reference; NULL if not host-visible */
+};
+
+/* A VkQueue.  Owned by ctx->objects; child of its device.
+ *
+ * Vulkan wants host access to a queue externally synchronized: rings and the
+ * transport may submit concurrently, so every host call on the queue holds
+ * `submit_mutex`.  A queue bound to a fence timeline (ring_idx) has a sync
+ * thread that retires the timeline's fences in order once the host finished
+ * the work submitted before them. */
 struct pv_queue {
    struct pv_object base;
    struct pv_context *ctx;
@@ -66,7 +90,20 @@ struct pv_queue {
    uint32_t index;
    VkDeviceQueueCreateFlags flags;
    uint32_t ring_idx;                /* fence timeline; 0 if not bound */
+   mtx_t submit_mutex;               /* guards host calls on the queue */
+
+   mtx_t sync_mutex;                 /* guards the fields below */
+   cnd_t sync_cond;
+   struct pv_list pending;           /* struct pv_queue_fence, oldest first */
+   struct pv_list spare;             /* signalled-and-reset host fences */
+   bool sync_running;
+   bool sync_stop;
+   thrd_t sync_thread;
 };
+
+/* Retires fence `fence_id` of the queue's timeline once everything submitted
+ * to the queue before it has completed (called with the timeline bound). */
+bool pv_queue_submit_fence(struct pv_queue *queue, uint64_t fence_id);
 
 #define PV_HOST(type, obj) ((type)(uintptr_t)pv_obj_host(obj))
 
@@ -79,6 +116,19 @@ void *pv_vk_object_alloc(struct pv_dispatch *d, size_t size, VkObjectType type, 
 bool pv_vk_object_adopt(struct pv_dispatch *d, struct pv_object *obj,
                         struct pv_object *parent);
 
+/* Checks that every id of an array of new objects can be used (the host
+ * call comes after this, the table insertions after the host call). */
+bool pv_vk_check_new_ids(struct pv_dispatch *d, const void *const *id_slots, uint32_t count);
+
+/* Puts `count` host objects created in one call into the table under
+ * `parent`, with the guest ids from `id_slots`.  Objects whose host handle
+ * is VK_NULL_HANDLE are skipped.  On failure the objects added so far are
+ * forgotten again, the context is fatal, and false returns: the caller then
+ * destroys the host objects. */
+bool pv_vk_adopt_array(struct pv_dispatch *d, struct pv_object *parent, VkObjectType type,
+                       const void *const *id_slots, const uint64_t *handles, uint32_t count,
+                       void (*destroy)(struct pv_object *obj));
+
 /* Copies what fits of `src` into a guest's output array and sets the count,
  * following the Vulkan enumeration rules; returns VK_INCOMPLETE or
  * VK_SUCCESS. */
@@ -87,6 +137,14 @@ VkResult pv_vk_enumerate(uint32_t *count, void *out, const void *src, uint32_t s
 
 /* The highest version both the host and the protocol support. */
 uint32_t pv_vk_cap_version(uint32_t host_version);
+
+/* Probes how host-visible memory of a new device can be shared. */
+void pv_memory_init_device(struct pv_device *dev);
+
+/* The shared backing of device memory `memory_id` for a blob resource, as a
+ * new reference; NULL (and the context fatal) when there is none. */
+struct pv_resource *pv_memory_get_blob_backing(struct pv_context *ctx, uint64_t memory_id,
+                                               uint64_t size);
 
 /* Removes the Venus-only structs from a pNext chain the host will see. */
 const void *pv_vk_strip_venus_structs(struct pv_dispatch *d, const void *pnext);

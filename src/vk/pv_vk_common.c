@@ -88,3 +88,62 @@ pv_vk_strip_venus_structs(struct pv_dispatch *d, const void *pnext)
    }
    return head;
 }
+
+bool
+pv_vk_check_new_ids(struct pv_dispatch *d, const void *const *id_slots, uint32_t count)
+{
+   for (uint32_t i = 0; i < count; i++) {
+      const uint64_t id = pv_handle_id(id_slots[i]);
+      const enum pv_object_status status = pv_object_table_check_id(&d->ctx->objects, id);
+      if (status != PV_OBJECT_OK) {
+         pv_dispatch_fail(d, "cannot create object %" PRIu64 ": %s", id,
+                          pv_object_status_string(status));
+         return false;
+      }
+   }
+   return true;
+}
+
+bool
+pv_vk_adopt_array(struct pv_dispatch *d, struct pv_object *parent, VkObjectType type,
+                  const void *const *id_slots, const uint64_t *handles, uint32_t count,
+                  void (*destroy)(struct pv_object *obj))
+{
+   struct pv_object **made = calloc(count ? count : 1, sizeof(*made));
+   if (!made) {
+      pv_dispatch_fail(d, "out of host memory");
+      return false;
+   }
+   uint32_t n = 0;
+   bool ok = true;
+   for (uint32_t i = 0; i < count && ok; i++) {
+      if (!handles[i])
+         continue;
+      struct pv_object *obj = calloc(1, sizeof(*obj));
+      if (!obj) {
+         pv_dispatch_fail(d, "out of host memory");
+         ok = false;
+         break;
+      }
+      obj->id = pv_handle_id(id_slots[i]);
+      obj->type = type;
+      obj->handle = handles[i];
+      obj->vk = parent->vk;
+      obj->destroy = destroy;
+      if (!pv_vk_object_adopt(d, obj, parent)) {
+         free(obj);
+         ok = false;
+         break;
+      }
+      made[n++] = obj;
+   }
+   if (!ok) {
+      /* the host objects are the caller's to destroy: only forget ours */
+      for (uint32_t i = 0; i < n; i++) {
+         pv_object_table_forget(&d->ctx->objects, made[i]);
+         free(made[i]);
+      }
+   }
+   free(made);
+   return ok;
+}

@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: MIT */
+#include "pv_sample.h"
+
+#include <string.h>
+
+void
+sample_init(struct sample *s, const char *name)
+{
+   memset(s, 0, sizeof(*s));
+   const VkApplicationInfo app = {
+      .sType = VK_STRUCTURE_TYPE_APPLICATION_INFO,
+      .pApplicationName = name,
+      .apiVersion = VK_API_VERSION_1_2,
+   };
+   const VkInstanceCreateInfo ici = {
+      .sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO,
+      .pApplicationInfo = &app,
+   };
+   CHECK_VK(vkCreateInstance(&ici, NULL, &s->instance));
+
+   uint32_t count = 1;
+   VkResult r = vkEnumeratePhysicalDevices(s->instance, &count, &s->physical_device);
+   if ((r != VK_SUCCESS && r != VK_INCOMPLETE) || !count) {
+      fprintf(stderr, "no Vulkan device\n");
+      exit(2);
+   }
+   vkGetPhysicalDeviceProperties(s->physical_device, &s->properties);
+   vkGetPhysicalDeviceMemoryProperties(s->physical_device, &s->memory);
+
+   uint32_t families = 0;
+   vkGetPhysicalDeviceQueueFamilyProperties(s->physical_device, &families, NULL);
+   VkQueueFamilyProperties props[16];
+   if (families > 16)
+      families = 16;
+   vkGetPhysicalDeviceQueueFamilyProperties(s->physical_device, &families, props);
+   s->queue_family = UINT32_MAX;
+   for (uint32_t i = 0; i < families; i++) {
+      if (props[i].queueFlags & VK_QUEUE_COMPUTE_BIT) {
+         s->queue_family = i;
+         break;
+      }
+   }
+   if (s->queue_family == UINT32_MAX) {
+      fprintf(stderr, "no compute queue\n");
+      exit(2);
+   }
+   const float priority = 1.0f;
+   const VkDeviceQueueCreateInfo qci = {
+      .sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
+      .queueFamilyIndex = s->queue_family,
+      .queueCount = 1,
+      .pQueuePriorities = &priority,
+   };
+   VkPhysicalDeviceVulkan12Features v12 = {
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES,
+   };
+   VkPhysicalDeviceFeatures2 features = {
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
+      .pNext = &v12,
+   };
+   vkGetPhysicalDeviceFeatures2(s->physical_device, &features);
+   /* what the samples use, when the device has it */
+   VkPhysicalDeviceVulkan12Features want12 = {
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES,
+      .timelineSemaphore = v12.timelineSemaphore,
+      .hostQueryReset = v12.hostQueryReset,
+   };
+   VkPhysicalDeviceFeatures want = {
+      .pipelineStatisticsQuery = features.features.pipelineStatisticsQuery,
+   };
+   const VkDeviceCreateInfo dci = {
+      .sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
+      .pNext = &want12,
+      .queueCreateInfoCount = 1,
+      .pQueueCreateInfos = &qci,
+      .pEnabledFeatures = &want,
+   };
+   CHECK_VK(vkCreateDevice(s->physical_device, &dci, NULL, &s->device));
+   vkGetDeviceQueue(s->device, s->queue_family, 0, &s->queue);
+   const VkCommandPoolCreateInfo pci = {
+      .sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
+      .flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT,
+      .queueFamilyIndex = s->queue_family,
+   };
+   CHECK_VK(vkCreateCommandPool(s->device, &pci, NULL, &s->pool));
+   printf("device: %s\n", s->properties.deviceName);
+}
+
+void
+sample_fini(struct sample *s)
+{
+   vkDestroyCommandPool(s->device, s->pool, NULL);
+   vkDestroyDevice(s->device, NULL);
+   vkDestroyInstance(s->instance, NULL);
+}
+
+uint32_t
+sample_memory_type(struct sample *s, uint32_t bits, VkMemoryPropertyFlags want)
+{
+   for (uint32_t i = 0; i < s->memory.memoryTypeCount; i++) {
+      if ((bits & (1u << i)) && (s->memory.memoryTypes[i].propertyFlags & want) == want)
+         return i;
+   }
+   return UINT32_MAX;
+}
+
+static void
+buffer_init(struct sample *s, struct sample_buffer *b, VkDeviceSize size,
+            VkBufferUsageFlags usage, VkMemoryPropertyFlags want, VkMemoryPropertyFlags fallback)
+{
+   memset(b, 0, sizeof(*b));
+   b->size = size;
+   const VkBufferCreateInfo bci = {
+      .sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO,
+      .size = size,
+      .usage = usage,
+      .sharingMode = VK_SHARING_MODE_EXCLUSIVE,
+   };
+   CHECK_VK(vkCreateBuffer(s->device, &bci, NULL, &b->buffer));
+   VkMemoryRequirements req;
+   vkGetBufferMemoryRequirements(s->device, b->buffer, &req);
+   uint32_t type = sample_memory_type(s, req.memoryTypeBits, want);
+   if (type == UINT32_MAX)
+      type = sample_memory_type(s, req.memoryTypeBits, fallback);
+   if (type == UINT32_MAX) {
+      fprintf(stderr, "no suitable memory type\n");
+      exit(2);
+   }
+   const VkMemoryAllocateInfo mai = {
+      .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
+      .allocationSize = req.size,
+      .memoryTypeIndex = type,
+   };
+   CHECK_VK(vkAllocateMemory(s->device, &mai, NULL, &b->memory));
+   CHECK_VK(vkBindBufferMemory(s->device, b->buffer, b->memory, 0));
+   if (s->memory.memoryTypes[type].propertyFlags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT)
+      CHECK_VK(vkMapMemory(s->device, b->memory, 0, VK_WHOLE_SIZE, 0, &b->map));
+}
+
+void
+sample_buffer_host(struct sample *s, struct sample_buffer *b, VkDeviceSize size,
+                   VkBufferUsageFlags usage)
+{
+   const VkMemoryPropertyFlags hv =
+      VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+   buffer_init(s, b, size, usage, hv, hv);
+}
+
+void
+sample_buffer_device(struct sample *s, struct sample_buffer *b, VkDeviceSize size,
+                     VkBufferUsageFlags usage)
+{
+   buffer_init(s, b, size, usage, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 0);
+}
+
+void
+sample_buffer_fini(struct sample *s, struct sample_buffer *b)
+{
+   if (b->map)
+      vkUnmapMemory(s->device, b->memory);
+   vkDestroyBuffer(s->device, b->buffer, NULL);
+   vkFreeMemory(s->device, b->memory, NULL);
+}
+
+VkShaderModule
+sample_shader(struct sample *s, const uint32_t *code, size_t size)
+{
+   const VkShaderModuleCreateInfo info = {
+      .sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
+      .codeSize = size,
+      .pCode = code,
+   };
+   VkShaderModule module;
+   CHECK_VK(vkCreateShaderModule(s->device, &info, NULL, &module));
+   return module;
+}
+
+VkCommandBuffer
+sample_begin(struct sample *s)
+{
+   const VkCommandBufferAllocateInfo ai = {
+      .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
+      .commandPool = s->pool,
+      .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
+      .commandBufferCount = 1,
+   };
+   VkCommandBuffer cmd;
+   CHECK_VK(vkAllocateCommandBuffers(s->device, &ai, &cmd));
+   const VkCommandBufferBeginInfo bi = {
+      .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
+      .flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT,
+   };
+   CHECK_VK(vkBeginCommandBuffer(cmd, &bi));
+   return cmd;
+}
+
+void
+sample_submit_wait(struct sample *s, VkCommandBuffer cmd)
+{
+   CHECK_VK(vkEndCommandBuffer(cmd));
+   const VkFenceCreateInfo fci = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
+   VkFence fence;
+   CHECK_VK(vkCreateFence(s->device, &fci, NULL, &fence));
+   const VkSubmitInfo si = {
+      .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
+      .commandBufferCount = 1,
+      .pCommandBuffers = &cmd,
+   };
+   CHECK_VK(vkQueueSubmit(s->queue, 1, &si, fence));
+   CHECK_VK(vkWaitForFences(s->device, 1, &fence, VK_TRUE, UINT64_MAX));
+   vkDestroyFence(s->device, fence, NULL);
+   vkFreeCommandBuffers(s->device, s->pool, 1, &cmd);
+}
+
+uint64_t
+sample_hash(const void *data, size_t size)
+{
+   const uint8_t *p = data;
+   uint64_t h = 0xcbf29ce484222325ull;
+   for (size_t i = 0; i < size; i++) {
+      h ^= p[i];
+      h *= 0x100000001b3ull;
+   }
+   return h;
+}
