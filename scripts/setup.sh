@@ -10,7 +10,8 @@ SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
 
 PACKAGES=(build-essential meson ninja-build pkg-config python3 libvulkan-dev vulkan-tools
-          glslang-tools clang llvm libclang-rt-dev)
+          glslang-tools clang llvm libclang-rt-dev
+          ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-bad)
 
 need=()
 for p in "${PACKAGES[@]}"; do

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -49,7 +50,7 @@ struct child {
 };
 
 static void
-reap_children(struct child *children, int *count, bool block)
+reap_children(struct child *children, int *count, bool block, bool stopping)
 {
    for (;;) {
       int status;
@@ -67,7 +68,9 @@ reap_children(struct child *children, int *count, bool block)
             break;
          }
       }
-      if (WIFSIGNALED(status))
+      if (WIFSIGNALED(status) && stopping && WTERMSIG(status) == SIGTERM)
+         pv_info("client %u (pid %d) ended by the server's shutdown", client, (int)pid);
+      else if (WIFSIGNALED(status))
          pv_error("client %u (pid %d) was killed by signal %d (%s)", client, (int)pid,
                   WTERMSIG(status), strsignal(WTERMSIG(status)));
       else if (WEXITSTATUS(status))
@@ -156,7 +159,7 @@ pv_vtest_server_run(const struct pv_vtest_server_options *options, volatile sig_
    int thread_count = 0;
    uint32_t next_id = 1;
    while (!*stop) {
-      reap_children(children, &child_count, false);
+      reap_children(children, &child_count, false, false);
       join_threads(threads, &thread_count, false);
       struct pollfd pfd = { .fd = listen_fd, .events = POLLIN };
       const int n = poll(&pfd, 1, 200);
@@ -205,10 +208,19 @@ pv_vtest_server_run(const struct pv_vtest_server_options *options, volatile sig_
       pv_debug(PV_CAT_VTEST, "client %u served by pid %d", id, (int)pid);
    }
 
+   /* clients whose guests are gone finish on their own; give them a moment
+    * to tear down, then end the rest */
+   for (int waited = 0; child_count && waited < 100; waited++) {
+      reap_children(children, &child_count, false, true);
+      if (child_count) {
+         const struct timespec ts = { .tv_nsec = 50 * 1000 * 1000 };
+         nanosleep(&ts, NULL);
+      }
+   }
    for (int i = 0; i < child_count; i++)
       kill(children[i].pid, SIGTERM);
    while (child_count)
-      reap_children(children, &child_count, true);
+      reap_children(children, &child_count, true, true);
    if (options->listen_fd < 0) {
       close(listen_fd);
       unlink(options->socket_path);

@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: MIT */
+/* An image filter: a 3x3 weighted blur of a generated RGBA8 image.  The
+ * source is uploaded with a buffer-to-image copy and read through a sampler,
+ * the weights through a uniform texel buffer (a buffer view), the result is
+ * written to a storage image and copied back.  Integer formats keep every
+ * pixel exact. */
+#include <string.h>
+
+#include "pv_sample.h"
+
+#include "image_filter.spv.h"
+
+#define W 512u
+#define H 384u
+
+static const uint32_t weights[9] = { 1, 2, 1, 2, 4, 2, 1, 2, 1 };
+
+struct image {
+   VkImage image;
+   VkDeviceMemory memory;
+   VkImageView view;
+};
+
+static void
+image_init(struct sample *s, struct image *img, VkImageUsageFlags usage)
+{
+   const VkImageCreateInfo ici = {
+      .sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO,
+      .imageType = VK_IMAGE_TYPE_2D,
+      .format = VK_FORMAT_R8G8B8A8_UINT,
+      .extent = { W, H, 1 },
+      .mipLevels = 1,
+      .arrayLayers = 1,
+      .samples = VK_SAMPLE_COUNT_1_BIT,
+      .tiling = VK_IMAGE_TILING_OPTIMAL,
+      .usage = usage,
+      .sharingMode = VK_SHARING_MODE_EXCLUSIVE,
+      .initialLayout = VK_IMAGE_LAYOUT_UNDEFINED,
+   };
+   CHECK_VK(vkCreateImage(s->device, &ici, NULL, &img->image));
+   VkMemoryRequirements req;
+   vkGetImageMemoryRequirements(s->device, img->image, &req);
+   uint32_t type = sample_memory_type(s, req.memoryTypeBits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
+   if (type == UINT32_MAX)
+      type = sample_memory_type(s, req.memoryTypeBits, 0);
+   const VkMemoryAllocateInfo mai = {
+      .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
+      .allocationSize = req.size,
+      .memoryTypeIndex = type,
+   };
+   CHECK_VK(vkAllocateMemory(s->device, &mai, NULL, &img->memory));
+   CHECK_VK(vkBindImageMemory(s->device, img->image, img->memory, 0));
+   const VkImageViewCreateInfo vci = {
+      .sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO,
+      .image = img->image,
+      .viewType = VK_IMAGE_VIEW_TYPE_2D,
+      .format = VK_FORMAT_R8G8B8A8_UINT,
+      .subresourceRange = { VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1 },
+   };
+   CHECK_VK(vkCreateImageView(s->device, &vci, NULL, &img->view));
+}
+
+static void
+image_fini(struct sample *s, struct image *img)
+{
+   vkDestroyImageView(s->device, img->view, NULL);
+   vkDestroyImage(s->device, img->image, NULL);
+   vkFreeMemory(s->device, img->memory, NULL);
+}
+
+static void
+transition(VkCommandBuffer cmd, VkImage image, VkImageLayout from, VkImageLayout to,
+           VkAccessFlags src_access, VkAccessFlags dst_access, VkPipelineStageFlags src_stage,
+           VkPipelineStageFlags dst_stage)
+{
+   const VkImageMemoryBarrier barrier = {
+      .sType = VK_STRUCTURE_TYPE_IMAGE_MEMORY_BARRIER,
+      .srcAccessMask = src_access,
+      .dstAccessMask = dst_access,
+      .oldLayout = from,
+      .newLayout = to,
+      .srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
+      .dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
+      .image = image,
+      .subresourceRange = { VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1 },
+   };
+   vkCmdPipelineBarrier(cmd, src_stage, dst_stage, 0, 0, NULL, 0, NULL, 1, &barrier);
+}
+
+static uint8_t
+source_pixel(uint32_t x, uint32_t y, uint32_t c)
+{
+   return (uint8_t)((x * 7 + y * 13 + c * 101 + ((x ^ y) & 31) * 5) & 255);
+}
+
+int
+main(void)
+{
+   struct sample s;
+   sample_init(&s, "pv-image-filter");
+   const VkDeviceSize bytes = (VkDeviceSize)W * H * 4;
+
+   struct sample_buffer upload, download, weight_buf;
+   sample_buffer_host(&s, &upload, bytes, VK_BUFFER_USAGE_TRANSFER_SRC_BIT);
+   sample_buffer_host(&s, &download, bytes, VK_BUFFER_USAGE_TRANSFER_DST_BIT);
+   sample_buffer_host(&s, &weight_buf, sizeof(weights),
+                      VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT);
+   uint8_t *src = upload.map;
+   for (uint32_t y = 0; y < H; y++)
+      for (uint32_t x = 0; x < W; x++)
+         for (uint32_t c = 0; c < 4; c++)
+            src[(y * W + x) * 4 + c] = source_pixel(x, y, c);
+   memcpy(weight_buf.map, weights, sizeof(weights));
+
+   struct image in, out;
+   image_init(&s, &in, VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT);
+   image_init(&s, &out, VK_IMAGE_USAGE_STORAGE_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT);
+
+   const VkBufferViewCreateInfo bvci = {
+      .sType = VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO,
+      .buffer = weight_buf.buffer,
+      .format = VK_FORMAT_R32_UINT,
+      .range = VK_WHOLE_SIZE,
+   };
+   VkBufferView weight_view;
+   CHECK_VK(vkCreateBufferView(s.device, &bvci, NULL, &weight_view));
+   const VkSamplerCreateInfo sci = {
+      .sType = VK_STRUCTURE_TYPE_SAMPLER_CREATE_INFO,
+      .magFilter = VK_FILTER_NEAREST,
+      .minFilter = VK_FILTER_NEAREST,
+      .addressModeU = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE,
+      .addressModeV = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE,
+      .addressModeW = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE,
+      .unnormalizedCoordinates = VK_FALSE,
+   };
+   VkSampler sampler;
+   CHECK_VK(vkCreateSampler(s.device, &sci, NULL, &sampler));
+
+   const VkDescriptorSetLayoutBinding bindings[3] = {
+      { 0, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 1, VK_SHADER_STAGE_COMPUTE_BIT, &sampler },
+      { 1, VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, 1, VK_SHADER_STAGE_COMPUTE_BIT, NULL },
+      { 2, VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, NULL },
+   };
+   const VkDescriptorSetLayoutCreateInfo dslci = {
+      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
+      .bindingCount = 3,
+      .pBindings = bindings,
+   };
+   VkDescriptorSetLayout dsl;
+   CHECK_VK(vkCreateDescriptorSetLayout(s.device, &dslci, NULL, &dsl));
+   const VkPipelineLayoutCreateInfo plci = {
+      .sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
+      .setLayoutCount = 1,
+      .pSetLayouts = &dsl,
+   };
+   VkPipelineLayout layout;
+   CHECK_VK(vkCreatePipelineLayout(s.device, &plci, NULL, &layout));
+   VkShaderModule module = sample_shader(&s, image_filter_spv, sizeof(image_filter_spv));
+   const VkComputePipelineCreateInfo cpci = {
+      .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
+      .stage = {
+         .sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
+         .stage = VK_SHADER_STAGE_COMPUTE_BIT,
+         .module = module,
+         .pName = "main",
+      },
+      .layout = layout,
+   };
+   VkPipeline pipeline;
+   CHECK_VK(vkCreateComputePipelines(s.device, VK_NULL_HANDLE, 1, &cpci, NULL, &pipeline));
+
+   const VkDescriptorPoolSize sizes[3] = {
+      { VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 1 },
+      { VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, 1 },
+      { VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, 1 },
+   };
+   const VkDescriptorPoolCreateInfo dpci = {
+      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
+      .maxSets = 1,
+      .poolSizeCount = 3,
+      .pPoolSizes = sizes,
+   };
+   VkDescriptorPool dpool;
+   CHECK_VK(vkCreateDescriptorPool(s.device, &dpci, NULL, &dpool));
+   const VkDescriptorSetAllocateInfo dsai = {
+      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
+      .descriptorPool = dpool,
+      .descriptorSetCount = 1,
+      .pSetLayouts = &dsl,
+   };
+   VkDescriptorSet set;
+   CHECK_VK(vkAllocateDescriptorSets(s.device, &dsai, &set));
+   const VkDescriptorImageInfo src_info = { VK_NULL_HANDLE, in.view,
+                                            VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL };
+   const VkDescriptorImageInfo dst_info = { VK_NULL_HANDLE, out.view, VK_IMAGE_LAYOUT_GENERAL };
+   const VkWriteDescriptorSet writes[3] = {
+      { VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, NULL, set, 0, 0, 1,
+        VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, &src_info, NULL, NULL },
+      { VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, NULL, set, 1, 0, 1,
+        VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, &dst_info, NULL, NULL },
+      { VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, NULL, set, 2, 0, 1,
+        VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, NULL, NULL, &weight_view },
+   };
+   vkUpdateDescriptorSets(s.device, 3, writes, 0, NULL);
+
+   VkCommandBuffer cmd = sample_begin(&s);
+   transition(cmd, in.image, VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 0,
+              VK_ACCESS_TRANSFER_WRITE_BIT, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT,
+              VK_PIPELINE_STAGE_TRANSFER_BIT);
+   const VkBufferImageCopy region = {
+      .imageSubresource = { VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1 },
+      .imageExtent = { W, H, 1 },
+   };
+   vkCmdCopyBufferToImage(cmd, upload.buffer, in.image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 1,
+                          &region);
+   transition(cmd, in.image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
+              VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL, VK_ACCESS_TRANSFER_WRITE_BIT,
+              VK_ACCESS_SHADER_READ_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT,
+              VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
+   transition(cmd, out.image, VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_GENERAL, 0,
+              VK_ACCESS_SHADER_WRITE_BIT, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT,
+              VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
+   vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline);
+   vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, layout, 0, 1, &set, 0, NULL);
+   vkCmdDispatch(cmd, (W + 7) / 8, (H + 7) / 8, 1);
+   transition(cmd, out.image, VK_IMAGE_LAYOUT_GENERAL, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
+              VK_ACCESS_SHADER_WRITE_BIT, VK_ACCESS_TRANSFER_READ_BIT,
+              VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT);
+   vkCmdCopyImageToBuffer(cmd, out.image, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, download.buffer,
+                          1, &region);
+   const VkMemoryBarrier to_host = {
+      .sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
+      .srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT,
+      .dstAccessMask = VK_ACCESS_HOST_READ_BIT,
+   };
+   vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1,
+                        &to_host, 0, NULL, 0, NULL);
+   sample_submit_wait(&s, cmd);
+
+   const uint8_t *dst = download.map;
+   uint32_t bad = 0;
+   for (uint32_t y = 0; y < H; y++) {
+      for (uint32_t x = 0; x < W; x++) {
+         for (uint32_t c = 0; c < 4; c++) {
+            uint32_t sum = 0, total = 0;
+            for (int dy = -1; dy <= 1; dy++) {
+               for (int dx = -1; dx <= 1; dx++) {
+                  int qx = (int)x + dx, qy = (int)y + dy;
+                  qx = qx < 0 ? 0 : qx >= (int)W ? (int)W - 1 : qx;
+                  qy = qy < 0 ? 0 : qy >= (int)H ? (int)H - 1 : qy;
+                  const uint32_t w = weights[(dy + 1) * 3 + dx + 1];
+                  sum += w * source_pixel((uint32_t)qx, (uint32_t)qy, c);
+                  total += w;
+               }
+            }
+            if (dst[(y * W + x) * 4 + c] != sum / total && bad++ < 5)
+               fprintf(stderr, "pixel %u,%u.%u = %u, want %u\n", x, y, c,
+                       dst[(y * W + x) * 4 + c], sum / total);
+         }
+      }
+   }
+   printf("image_filter: %ux%u RGBA8, output hash %016llx\n", W, H,
+          (unsigned long long)sample_hash(dst, (size_t)bytes));
+
+   vkDestroyDescriptorPool(s.device, dpool, NULL);
+   vkDestroyPipeline(s.device, pipeline, NULL);
+   vkDestroyShaderModule(s.device, module, NULL);
+   vkDestroyPipelineLayout(s.device, layout, NULL);
+   vkDestroyDescriptorSetLayout(s.device, dsl, NULL);
+   vkDestroySampler(s.device, sampler, NULL);
+   vkDestroyBufferView(s.device, weight_view, NULL);
+   image_fini(&s, &out);
+   image_fini(&s, &in);
+   sample_buffer_fini(&s, &weight_buf);
+   sample_buffer_fini(&s, &download);
+   sample_buffer_fini(&s, &upload);
+   sample_fini(&s);
+   printf("image_filter: %s\n", bad ? "FAILED" : "OK");
+   return bad ? 1 : 0;
+}

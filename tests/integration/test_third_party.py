@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Third-party programs from Debian's packages doing real GPU work, natively
+and through PearVisor, with identical output:
+
+  ffmpeg (libavfilter's Vulkan compute filters and libplacebo): per-frame
+  MD5s of the filtered video;
+  GStreamer (gst-launch-1.0 with the vulkan plugin): the converted frames.
+"""
+
+import os
+import shutil
+import tempfile
+
+import pvtest
+from pvtest import check
+
+FFMPEG_FILTERS = [
+    'gblur_vulkan=sigma=2',
+    'chromaber_vulkan=dist_x=3:dist_y=-2',
+    'scale_vulkan=w=160:h=120',
+    'transpose_vulkan',
+    'flip_vulkan',
+    'libplacebo=w=192:h=160:upscaler=ewa_lanczos',
+]
+
+
+def ffmpeg_md5s(vf, venus):
+    args = ['ffmpeg', '-hide_banner', '-loglevel', 'error',
+            '-init_hw_device', 'vulkan=vk:0', '-filter_hw_device', 'vk',
+            '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=10',
+            '-vf', 'format=yuv420p,hwupload,%s,hwdownload,format=yuv420p' % vf,
+            '-frames:v', '6', '-f', 'framemd5', '-']
+    r = pvtest.run(args) if venus else pvtest.run_native(args)
+    lines = [l for l in r.stdout.splitlines() if l and not l.startswith('#')]
+    return r.returncode, lines, r.stderr
+
+
+if shutil.which('ffmpeg'):
+    for vf in FFMPEG_FILTERS:
+        nrc, native, nerr = ffmpeg_md5s(vf, venus=False)
+        vrc, venus, verr = ffmpeg_md5s(vf, venus=True)
+        name = vf.split('=')[0]
+        check(nrc == 0 and len(native) == 6, 'ffmpeg %s runs natively (%d frames)' %
+              (name, len(native)))
+        check(vrc == 0 and venus == native,
+              'ffmpeg %s through PearVisor: %d frames, identical MD5s' % (name, len(venus)))
+        if vrc or venus != native:
+            print(verr[-3000:])
+else:
+    check(False, 'ffmpeg is installed')
+
+# GStreamer: upload, colour conversion on the GPU (a render pass), download.
+# Mesa 25.0's Venus registers a thread-exit destructor, and the Vulkan loader
+# unloads the driver before GStreamer's threads exit: a guest-side crash at
+# exit that has nothing to do with the renderer.  Keeping the driver loaded
+# (LD_PRELOAD) lets the program end cleanly.
+VENUS = os.environ.get('PV_VENUS_ICD_LIB', '/usr/lib/x86_64-linux-gnu/libvulkan_virtio.so')
+if shutil.which('gst-launch-1.0'):
+    outdir = tempfile.mkdtemp(prefix='pv-gst-')
+    results = {}
+    for mode in ('native', 'venus'):
+        path = os.path.join(outdir, mode + '.raw')
+        args = ['gst-launch-1.0', '-q', 'videotestsrc', 'num-buffers=8', 'pattern=smpte', '!',
+                'video/x-raw,width=320,height=240,format=RGBA', '!', 'vulkanupload', '!',
+                'vulkancolorconvert', '!', 'video/x-raw(memory:VulkanImage),format=BGRA', '!',
+                'vulkandownload', '!', 'video/x-raw,format=BGRA', '!', 'filesink',
+                'location=' + path]
+        if mode == 'native':
+            r = pvtest.run_native(args)
+        else:
+            r = pvtest.run(['env', 'LD_PRELOAD=' + VENUS] + args)
+        data = open(path, 'rb').read() if os.path.exists(path) else b''
+        results[mode] = (r.returncode, data)
+        if r.returncode:
+            print(r.stderr[-3000:])
+    check(results['native'][0] == 0 and len(results['native'][1]) == 320 * 240 * 4 * 8,
+          'gst-launch-1.0 vulkancolorconvert runs natively')
+    check(results['venus'][0] == 0 and results['venus'][1] == results['native'][1],
+          'gst-launch-1.0 vulkancolorconvert through PearVisor: identical frames')
+    shutil.rmtree(outdir)
+else:
+    check(False, 'gst-launch-1.0 is installed')
+
+pvtest.finish()
