@@ -250,7 +250,7 @@ class Dispatch:
             c('   if (fn)')
             c('      fn((VkDevice)(uintptr_t)obj->parent->handle, (%s)(uintptr_t)obj->handle, '
               'NULL);' % ty.name)
-        c('   free(obj);')
+        c('   pv_object_free(obj);')
         c('}')
         c()
 
@@ -276,7 +276,7 @@ class Dispatch:
         c('args->ret = fn((VkDevice)(uintptr_t)dev->handle, args->%s, NULL, &handle);' %
           w[1].name)
         c('if (args->ret != VK_SUCCESS) {')
-        c('   free(obj);')
+        c('   pv_object_free(obj);')
         c('   return;')
         c('}')
         c('obj->handle = (uint64_t)(uintptr_t)handle;')
@@ -287,7 +287,7 @@ class Dispatch:
             c('   if (dev->vk->%s)' % destroy.name[2:])
             c('      dev->vk->%s((VkDevice)(uintptr_t)dev->handle, handle, NULL);' %
               destroy.name[2:])
-        c('   free(obj);')
+        c('   pv_object_free(obj);')
         c('}')
         c.dedent()
         c('}')

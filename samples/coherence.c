@@ -135,6 +135,7 @@ main(void)
           "mismatches %u, output hash %016llx\n",
           ROUNDS, N, guest_to_shader_errors, shader_to_guest_errors, (unsigned long long)hash);
 
+   sample_maybe_abandon();
    vkDestroyDescriptorPool(s.device, dpool, NULL);
    vkDestroyPipeline(s.device, pipeline, NULL);
    vkDestroyShaderModule(s.device, module, NULL);

@@ -262,6 +262,7 @@ main(void)
    printf("image_filter: %ux%u RGBA8, output hash %016llx\n", W, H,
           (unsigned long long)sample_hash(dst, (size_t)bytes));
 
+   sample_maybe_abandon();
    vkDestroyDescriptorPool(s.device, dpool, NULL);
    vkDestroyPipeline(s.device, pipeline, NULL);
    vkDestroyShaderModule(s.device, module, NULL);

@@ -62,6 +62,10 @@ VkCommandBuffer sample_begin(struct sample *s);
 /* Ends, submits with a fence, waits, frees the command buffer. */
 void sample_submit_wait(struct sample *s, VkCommandBuffer cmd);
 
+/* With PV_SAMPLE_ABANDON set, ends the process here without destroying
+ * anything: how a guest that crashes or is killed leaves its objects. */
+void sample_maybe_abandon(void);
+
 /* FNV-1a over bytes: the output fingerprint a test compares. */
 uint64_t sample_hash(const void *data, size_t size);
 

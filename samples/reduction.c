@@ -216,6 +216,7 @@ main(void)
           out[0], (unsigned long long)want, groups, (unsigned long long)invocations,
           (unsigned long long)sample_hash(out, output.size));
 
+   sample_maybe_abandon();
    vkDestroyEvent(s.device, copied, NULL);
    if (stats)
       vkDestroyQueryPool(s.device, stats, NULL);

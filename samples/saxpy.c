@@ -152,6 +152,7 @@ main(void)
    printf("saxpy: %u elements, timeline value %llu, output hash %016llx\n", N,
           (unsigned long long)value, (unsigned long long)sample_hash(ys, N * sizeof(float)));
 
+   sample_maybe_abandon();
    vkFreeCommandBuffers(s.device, s.pool, 1, &cmd);
    vkDestroySemaphore(s.device, timeline, NULL);
    vkDestroyDescriptorPool(s.device, dpool, NULL);

@@ -1,9 +1,36 @@
 /* SPDX-License-Identifier: MIT */
 #include "pv_object.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "util/pv_hash.h"
+
+static atomic_llong live_objects;
+
+void *
+pv_object_calloc(size_t size)
+{
+   void *obj = calloc(1, size);
+   if (obj)
+      atomic_fetch_add_explicit(&live_objects, 1, memory_order_relaxed);
+   return obj;
+}
+
+void
+pv_object_free(void *obj)
+{
+   if (!obj)
+      return;
+   atomic_fetch_sub_explicit(&live_objects, 1, memory_order_relaxed);
+   free(obj);
+}
+
+int64_t
+pv_object_live_count(void)
+{
+   return atomic_load(&live_objects);
+}
 
 /* a removed entry; keeps probe chains intact */
 static struct pv_object tombstone_object;
@@ -246,7 +273,7 @@ pv_object_table_destroy(struct pv_object_table *table, struct pv_object *obj)
       if (o->destroy)
          o->destroy(o);
       else
-         free(o);
+         pv_object_free(o);
    }
    free(order);
 }

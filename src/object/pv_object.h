@@ -38,6 +38,14 @@ struct pv_object {
    void (*quiesce)(struct pv_object *obj);
 };
 
+/* Every object struct comes from pv_object_calloc and goes back through
+ * pv_object_free, so that a process can check at its end that teardown
+ * freed them all (pv_object_live_count), which leak checkers that scan for
+ * stale pointers can miss. */
+void *pv_object_calloc(size_t size);
+void pv_object_free(void *obj);
+int64_t pv_object_live_count(void);
+
 /* The host handle of a decoded object (0 for NULL): what the generated
  * code puts in place of the object once decoding is done. */
 static inline uint64_t

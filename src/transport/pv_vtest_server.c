@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "object/pv_object.h"
 #include "util/pv_log.h"
 
 #define PV_VTEST_MAX_CHILDREN 1024
@@ -132,7 +133,11 @@ serve_in_child(const struct pv_vtest_server_options *options, int listen_fd, int
       pv_renderer_destroy(renderer);
    }
    close(fd);
-   _exit(ret ? 1 : 0);
+   const int64_t live = pv_object_live_count();
+   if (live)
+      pv_error("client %u: %lld objects were not freed at teardown", id, (long long)live);
+   /* a normal exit, so that leak checkers see what the context left behind */
+   exit(ret || live ? 1 : 0);
 }
 
 int

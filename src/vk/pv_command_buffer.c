@@ -12,7 +12,7 @@
 static void
 free_only(struct pv_object *obj)
 {
-   free(obj);
+   pv_object_free(obj);
 }
 
 static VkDevice

@@ -25,7 +25,7 @@ device_destroy(struct pv_object *obj)
    if (handle && dev->vk.DestroyDevice)
       dev->vk.DestroyDevice(handle, NULL);
    free(dev->requests);
-   free(dev);
+   pv_object_free(dev);
 }
 
 static bool
@@ -85,7 +85,7 @@ pv_handle_vkCreateDevice(struct pv_dispatch *d, struct pv_cmd_vkCreateDevice *ar
    dev->requests = calloc(info->queueCreateInfoCount ? info->queueCreateInfoCount : 1,
                           sizeof(*dev->requests));
    if (!dev->requests) {
-      free(dev);
+      pv_object_free(dev);
       args->ret = VK_ERROR_OUT_OF_HOST_MEMORY;
       return;
    }
@@ -106,7 +106,7 @@ pv_handle_vkCreateDevice(struct pv_dispatch *d, struct pv_cmd_vkCreateDevice *ar
    const char **exts = calloc(info->enabledExtensionCount + 1, sizeof(*exts));
    if (!exts) {
       free(dev->requests);
-      free(dev);
+      pv_object_free(dev);
       args->ret = VK_ERROR_OUT_OF_HOST_MEMORY;
       return;
    }
@@ -131,7 +131,7 @@ pv_handle_vkCreateDevice(struct pv_dispatch *d, struct pv_cmd_vkCreateDevice *ar
       pv_debug(PV_CAT_VK, "host vkCreateDevice failed: %d", args->ret);
       free(exts);
       free(dev->requests);
-      free(dev);
+      pv_object_free(dev);
       return;
    }
    dev->base.handle = (uint64_t)(uintptr_t)handle;

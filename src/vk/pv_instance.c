@@ -69,7 +69,7 @@ instance_destroy(struct pv_object *obj)
    mtx_unlock(&ctx->instance_mutex);
    free(instance->host_physical_devices);
    free(instance->physical_devices);
-   free(instance);
+   pv_object_free(instance);
 }
 
 /* Host physical devices the guest may use: all but Venus devices, which
@@ -183,7 +183,7 @@ pv_handle_vkCreateInstance(struct pv_dispatch *d, struct pv_cmd_vkCreateInstance
    args->ret = renderer->vk.CreateInstance(&host_info, NULL, &handle);
    if (args->ret != VK_SUCCESS) {
       pv_warn("host vkCreateInstance failed: %d", args->ret);
-      free(instance);
+      pv_object_free(instance);
       return;
    }
    instance->base.handle = (uint64_t)(uintptr_t)handle;

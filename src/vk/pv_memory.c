@@ -78,7 +78,7 @@ memory_destroy(struct pv_object *obj)
                          (VkDeviceMemory)(uintptr_t)obj->handle, NULL);
    /* after the driver let go of the pointer; blobs may still hold it */
    pv_resource_unref(mem->backing);
-   free(mem);
+   pv_object_free(mem);
 }
 
 /* Finds and unlinks the Venus resource import from the chain. */
@@ -140,14 +140,14 @@ pv_handle_vkAllocateMemory(struct pv_dispatch *d, struct pv_cmd_vkAllocateMemory
       /* the guest's resource becomes this memory */
       struct pv_resource *res = pv_context_get_resource(d->ctx, import->resourceId);
       if (!res) {
-         free(mem);
+         pv_object_free(mem);
          args->ret = VK_ERROR_INVALID_EXTERNAL_HANDLE;
          return;
       }
       if (!dev->host_import || !(dev->host_import_types & (1u << info->memoryTypeIndex)) ||
           info->allocationSize > res->size || (uintptr_t)res->map % align) {
          pv_resource_unref(res);
-         free(mem);
+         pv_object_free(mem);
          args->ret = VK_ERROR_INVALID_EXTERNAL_HANDLE;
          return;
       }
@@ -157,14 +157,14 @@ pv_handle_vkAllocateMemory(struct pv_dispatch *d, struct pv_cmd_vkAllocateMemory
               !chain_has(info->pNext, VK_STRUCTURE_TYPE_EXPORT_MEMORY_ALLOCATE_INFO) &&
               !chain_has(info->pNext, VK_STRUCTURE_TYPE_IMPORT_MEMORY_FD_INFO_KHR)) {
       if (!info->allocationSize || info->allocationSize > SIZE_MAX / 2) {
-         free(mem);
+         pv_object_free(mem);
          args->ret = VK_ERROR_OUT_OF_DEVICE_MEMORY;
          return;
       }
       const size_t size = ((size_t)info->allocationSize + align - 1) & ~(align - 1);
       mem->backing = pv_resource_create(PV_RESOURCE_DEVICE_MEMORY, 0, size, align);
       if (!mem->backing) {
-         free(mem);
+         pv_object_free(mem);
          args->ret = VK_ERROR_OUT_OF_HOST_MEMORY;
          return;
       }
@@ -184,7 +184,7 @@ pv_handle_vkAllocateMemory(struct pv_dispatch *d, struct pv_cmd_vkAllocateMemory
       pv_debug(PV_CAT_VK, "host vkAllocateMemory of %" PRIu64 " bytes (type %u) failed: %d",
                mem->size, mem->type_index, args->ret);
       pv_resource_unref(mem->backing);
-      free(mem);
+      pv_object_free(mem);
       return;
    }
    mem->base.handle = (uint64_t)(uintptr_t)handle;

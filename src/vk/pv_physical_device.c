@@ -13,7 +13,7 @@ physical_device_destroy(struct pv_object *obj)
 {
    struct pv_physical_device *pdev = (struct pv_physical_device *)obj;
    free(pdev->extensions);
-   free(pdev);
+   pv_object_free(pdev);
 }
 
 /* The device extensions the guest may see: the host's, less those the

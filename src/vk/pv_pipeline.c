@@ -10,7 +10,7 @@ pipeline_destroy(struct pv_object *obj)
    if (obj->vk->DestroyPipeline)
       obj->vk->DestroyPipeline((VkDevice)(uintptr_t)obj->parent->handle,
                                (VkPipeline)(uintptr_t)obj->handle, NULL);
-   free(obj);
+   pv_object_free(obj);
 }
 
 static void

@@ -60,7 +60,7 @@ queue_destroy(struct pv_object *obj)
    cnd_destroy(&queue->sync_cond);
    mtx_destroy(&queue->sync_mutex);
    mtx_destroy(&queue->submit_mutex);
-   free(queue);
+   pv_object_free(queue);
 }
 
 /* Retires the timeline's fences in order as their host fences signal. */
@@ -216,7 +216,7 @@ get_queue(struct pv_dispatch *d, struct pv_device *dev, const VkDeviceQueueInfo2
    VkQueue handle = VK_NULL_HANDLE;
    if (info->flags) {
       if (!dev->vk.GetDeviceQueue2) {
-         free(queue);
+         pv_object_free(queue);
          pv_dispatch_missing(d, "vkGetDeviceQueue2");
          return NULL;
       }
@@ -227,14 +227,14 @@ get_queue(struct pv_dispatch *d, struct pv_device *dev, const VkDeviceQueueInfo2
       dev->vk.GetDeviceQueue(device, info->queueFamilyIndex, info->queueIndex, &handle);
    }
    if (!handle) {
-      free(queue);
+      pv_object_free(queue);
       pv_dispatch_fail(d, "the host returned no queue");
       return NULL;
    }
    if (mtx_init(&queue->submit_mutex, mtx_plain) != thrd_success ||
        mtx_init(&queue->sync_mutex, mtx_plain) != thrd_success ||
        cnd_init(&queue->sync_cond) != thrd_success) {
-      free(queue);
+      pv_object_free(queue);
       pv_dispatch_fail(d, "out of host resources");
       return NULL;
    }

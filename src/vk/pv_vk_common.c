@@ -16,7 +16,7 @@ pv_vk_object_alloc(struct pv_dispatch *d, size_t size, VkObjectType type, uint64
                        pv_object_status_string(status));
       return NULL;
    }
-   struct pv_object *obj = calloc(1, size);
+   struct pv_object *obj = pv_object_calloc(size);
    if (!obj) {
       pv_dispatch_fail(d, "out of host memory");
       return NULL;
@@ -119,7 +119,7 @@ pv_vk_adopt_array(struct pv_dispatch *d, struct pv_object *parent, VkObjectType 
    for (uint32_t i = 0; i < count && ok; i++) {
       if (!handles[i])
          continue;
-      struct pv_object *obj = calloc(1, sizeof(*obj));
+      struct pv_object *obj = pv_object_calloc(sizeof(*obj));
       if (!obj) {
          pv_dispatch_fail(d, "out of host memory");
          ok = false;
@@ -131,7 +131,7 @@ pv_vk_adopt_array(struct pv_dispatch *d, struct pv_object *parent, VkObjectType 
       obj->vk = parent->vk;
       obj->destroy = destroy;
       if (!pv_vk_object_adopt(d, obj, parent)) {
-         free(obj);
+         pv_object_free(obj);
          ok = false;
          break;
       }
@@ -141,7 +141,7 @@ pv_vk_adopt_array(struct pv_dispatch *d, struct pv_object *parent, VkObjectType 
       /* the host objects are the caller's to destroy: only forget ours */
       for (uint32_t i = 0; i < n; i++) {
          pv_object_table_forget(&d->ctx->objects, made[i]);
-         free(made[i]);
+         pv_object_free(made[i]);
       }
    }
    free(made);

@@ -64,7 +64,8 @@ class Server:
         return self.proc.poll() is None
 
     def log_text(self):
-        self.log.flush()
+        if not self.log.closed:
+            self.log.flush()
         with open(self.log_path) as f:
             return f.read()
 

@@ -13,7 +13,7 @@ pv_create_vkCreateBuffer(struct pv_dispatch *d, struct pv_cmd_vkCreateBuffer *ar
    VkBuffer handle = VK_NULL_HANDLE;
    args->ret = fn((VkDevice)(uintptr_t)dev->handle, args->pCreateInfo, NULL, &handle);
    if (args->ret != VK_SUCCESS) {
-      free(obj);
+      pv_object_free(obj);
       return;
    }
    obj->handle = (uint64_t)(uintptr_t)handle;
@@ -22,6 +22,6 @@ pv_create_vkCreateBuffer(struct pv_dispatch *d, struct pv_cmd_vkCreateBuffer *ar
    if (!pv_vk_object_adopt(d, obj, dev)) {
       if (dev->vk->DestroyBuffer)
          dev->vk->DestroyBuffer((VkDevice)(uintptr_t)dev->handle, handle, NULL);
-      free(obj);
+      pv_object_free(obj);
    }
 }
