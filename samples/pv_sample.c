@@ -2,6 +2,7 @@
 #include "pv_sample.h"
 
 #include <string.h>
+#include <unistd.h>
 
 void
 sample_init(struct sample *s, const char *name)
