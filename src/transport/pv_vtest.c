@@ -186,6 +186,8 @@ do_submit_cmd2(struct client *c, const uint32_t *p, uint32_t len)
          e[i].value = s[1] | (uint64_t)s[2] << 32;
       }
       const uint64_t fence_id = pv_vtest_fence_add(&c->syncs, ring_idx, e, (uint32_t)sync_count);
+      pv_debug(PV_CAT_VTEST, "fence %" PRIu64 " on timeline %u with %" PRIu64 " syncs",
+               fence_id, ring_idx, sync_count);
       if (e != entries)
          free(e);
       if (!fence_id)

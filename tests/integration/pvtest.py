@@ -230,3 +230,27 @@ def create_ring(ring_id, res_id, size, head=0, tail=64, status=128, buffer=192,
     info += u64(head) + u64(tail) + u64(status) + u64(buffer) + u64(buffer_size)
     info += u64(extra) + u64(extra_size)
     return cmd_header(188) + u64(ring_id) + u64(1) + info
+
+
+def f32(v):
+    return struct.pack('<f', v)
+
+
+def enumerate_physical_devices(instance_id, pdev_id):
+    return (cmd_header(2, reply=True) + u64(instance_id) + u64(1) + u32(1) + u64(1) +
+            u64(pdev_id))
+
+
+def create_device(pdev_id, device_id, family=0):
+    queue = (u32(2) + u64(0) + u32(0) + u32(family) + u32(1) +   # one queue
+             u64(1) + f32(1.0))                                  # its priority
+    info = (u32(3) + u64(0) + u32(0) + u32(1) + u64(1) + queue +
+            u32(0) + u64(0) + u32(0) + u64(0) + u64(0))          # no layers/exts/features
+    return cmd_header(11, reply=True) + u64(pdev_id) + u64(1) + info + u64(0) + u64(1) + \
+        u64(device_id)
+
+
+def get_device_queue2(device_id, queue_id, ring_idx, family=0):
+    chain = u64(1) + u32(1000384005) + u64(0) + u32(ring_idx)    # VkDeviceQueueTimelineInfoMESA
+    info = u32(1000145003) + chain + u32(0) + u32(family) + u32(0)
+    return cmd_header(155) + u64(device_id) + u64(1) + info + u64(1) + u64(queue_id)

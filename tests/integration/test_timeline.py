@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Fence timelines of vtest, driven by hand: a queue bound to timeline 1
+(VkDeviceQueueTimelineInfoMESA), batches submitted with syncs on it, and the
+syncs set to their values in order once the host queue has finished the work
+before them; SYNC_WAIT's fd becomes readable then."""
+
+import select
+import struct
+import time
+
+import pvtest
+from pvtest import (Client, check, create_device, create_instance, enumerate_physical_devices,
+                    get_device_queue2, set_reply)
+
+server = pvtest.Server()
+c = Client(server.socket)
+c.handshake()
+res, reply = c.create_blob(4096)
+stream = (set_reply(res, 0, 24) + create_instance(1) +
+          set_reply(res, 100, 36) + enumerate_physical_devices(1, 2) +
+          set_reply(res, 200, 24) + create_device(2, 3) +
+          get_device_queue2(3, 4, ring_idx=1))
+c.submit(stream)
+c.send(pvtest.VCMD_SYNC_CREATE, 0, 0)  # a round trip: the stream above has run
+cmd, data = c.reply()
+sync = struct.unpack('<I', data)[0]
+check(struct.unpack_from('<Ii', reply, 0) == (0, 0), 'vkCreateInstance: VK_SUCCESS')
+check(struct.unpack_from('<Ii', reply, 100) == (2, 0), 'vkEnumeratePhysicalDevices: VK_SUCCESS')
+check(struct.unpack_from('<Ii', reply, 200) == (11, 0), 'vkCreateDevice: VK_SUCCESS')
+
+# three fenced batches on timeline 1, then a wait for the last value
+for value in (1, 2, 3):
+    c.submit(b'', ring_idx=1, syncs=[(sync, value)])
+c.send(pvtest.VCMD_SYNC_WAIT, 0, 5000, sync, 3, 0)
+cmd, _ = c.reply()
+fd = c.recv_fd()
+readable, _, _ = select.select([fd], [], [], 10)
+check(bool(readable), 'SYNC_WAIT for value 3 completes')
+c.send(pvtest.VCMD_SYNC_READ, sync)
+cmd, data = c.reply()
+check(struct.unpack('<Q', data)[0] == 3, 'the sync holds the last value, set in order')
+
+# a wait that cannot complete stays pending and expires on its timeout
+c.send(pvtest.VCMD_SYNC_WAIT, 0, 200, sync, 99, 0)
+cmd, _ = c.reply()
+fd2 = c.recv_fd()
+readable, _, _ = select.select([fd2], [], [], 1)
+check(not readable, 'a wait for an unreached value does not complete')
+
+# timeline 0 retires at once
+c.submit(b'', ring_idx=0, syncs=[(sync, 10)])
+c.send(pvtest.VCMD_SYNC_READ, sync)
+cmd, data = c.reply()
+check(struct.unpack('<Q', data)[0] == 10, 'timeline 0 retires at once')
+
+# a queue is bound to one timeline
+c.submit(get_device_queue2(3, 4, ring_idx=2))
+check(server.wait_log('cannot bind fence timeline 2'), 'a queue binds to one timeline only')
+check(c.closed_by_server(), 'that client is dropped')
+check(server.alive(), 'the server keeps running')
+server.stop()
+pvtest.finish()
