@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "context/pv_resource.h"
+#include "ring/pv_ring.h"
 #include "util/pv_log.h"
 
 void
@@ -89,6 +90,12 @@ pv_dispatch_run(struct pv_dispatch *d, const void *data, size_t size,
    }
    d->command = NULL;
    return pv_dispatch_ok(d);
+}
+
+bool
+pv_dispatch_stopping(const struct pv_dispatch *d)
+{
+   return d->ring && atomic_load(&d->ring->stopping);
 }
 
 bool

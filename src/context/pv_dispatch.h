@@ -56,6 +56,10 @@ pv_dispatch_ok(const struct pv_dispatch *d)
    return !pv_fatal_is_set(&d->ctx->fatal);
 }
 
+/* Whether the dispatch should give up long waits: its ring is being
+ * destroyed (the guest went away or destroyed the ring). */
+bool pv_dispatch_stopping(const struct pv_dispatch *d);
+
 /* Before a reply: a reply stream must be set. */
 bool pv_dispatch_begin_reply(struct pv_dispatch *d);
 

@@ -303,6 +303,7 @@ pv_ring_destroy(struct pv_ring *ring)
    if (ring->started) {
       mtx_lock(&ring->mutex);
       ring->stop = true;
+      atomic_store(&ring->stopping, true);
       cnd_broadcast(&ring->cond);
       mtx_unlock(&ring->mutex);
       thrd_join(ring->thread, NULL);

@@ -80,6 +80,7 @@ struct pv_ring {
    cnd_t head_cond;            /* head moved (for vkWaitRingSeqnoMESA) */
    bool started;
    bool stop;
+   atomic_bool stopping;       /* `stop`, readable without the mutex */
    bool pending_notify;
    bool idle;
    bool stopped;               /* the thread has exited */

@@ -12,48 +12,7 @@ import time
 import pvtest
 from pvtest import Client, check, cmd_header, create_ring, set_reply, u32, u64
 
-RING_SIZE = 131268
-HEAD, TAIL, STATUS, BUFFER, BUFFER_SIZE = 0, 64, 128, 192, 131072
-EXTRA = BUFFER + BUFFER_SIZE
-IDLE, FATAL, ALIVE = 1, 2, 4
-
-
-class Ring:
-    def __init__(self, client, ring_id=0x5600aa00, monitor_us=100000):
-        self.c = client
-        self.id = ring_id
-        self.res, self.shm = client.create_blob(RING_SIZE)
-        # 32-bit view: stores of whole words, as the guest's atomics do
-        # (struct.pack_into writes byte by byte and the renderer would see
-        # torn tails)
-        self.words = memoryview(self.shm).cast('I')
-        self.cur = 0
-        client.submit(create_ring(ring_id, self.res, RING_SIZE, monitor_us=monitor_us))
-
-    def word(self, offset):
-        return self.words[offset // 4]
-
-    def write(self, data):
-        # like the guest: wait until the renderer has consumed enough
-        while ((self.cur + len(data) - self.word(HEAD)) & 0xffffffff) > BUFFER_SIZE:
-            time.sleep(0.0005)
-        for i in range(len(data)):
-            self.shm[BUFFER + (self.cur + i) % BUFFER_SIZE] = data[i]
-        self.cur = (self.cur + len(data)) & 0xffffffff
-        self.words[TAIL // 4] = self.cur
-        if self.word(STATUS) & IDLE:
-            # vkNotifyRingMESA through the transport, as Mesa does
-            self.c.submit(cmd_header(190) + u64(self.id) + u32(self.cur) + u32(0))
-        return self.cur
-
-    def wait_head(self, seqno, timeout=10):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if ((self.word(HEAD) - seqno) & 0xffffffff) < 0x80000000:
-                return True
-            time.sleep(0.001)
-        return False
-
+from pvtest import RING_SIZE, HEAD, TAIL, STATUS, BUFFER, BUFFER_SIZE, EXTRA, IDLE, FATAL, ALIVE, Ring
 
 server = pvtest.Server()
 c = Client(server.socket)

@@ -5,15 +5,16 @@
 syncs set to their values in order once the host queue has finished the work
 before them; SYNC_WAIT's fd becomes readable then."""
 
+import os
 import select
 import struct
 import time
 
 import pvtest
-from pvtest import (Client, check, create_device, create_instance, enumerate_physical_devices,
-                    get_device_queue2, set_reply)
+from pvtest import (Client, Ring, check, cmd_header, create_device, create_instance,
+                    enumerate_physical_devices, get_device_queue2, set_reply, u32, u64)
 
-server = pvtest.Server()
+server = pvtest.Server(env=dict(os.environ, PV_DEBUG='info'))
 c = Client(server.socket)
 c.handshake()
 res, reply = c.create_blob(4096)
@@ -53,6 +54,28 @@ c.submit(b'', ring_idx=0, syncs=[(sync, 10)])
 c.send(pvtest.VCMD_SYNC_READ, sync)
 cmd, data = c.reply()
 check(struct.unpack('<Q', data)[0] == 10, 'timeline 0 retires at once')
+
+# a guest that waits forever in a ring (on a fence it never submitted) and
+# goes away: its client process still ends
+c2 = Client(server.socket)
+c2.handshake()
+res2, reply2 = c2.create_blob(4096)
+c2.submit(set_reply(res2, 0, 24) + create_instance(1) +
+          set_reply(res2, 100, 36) + enumerate_physical_devices(1, 2) +
+          set_reply(res2, 200, 24) + create_device(2, 3))
+ring = Ring(c2)
+fence = cmd_header(35) + u64(3) + u64(1) + u32(8) + u64(0) + u32(0) + u64(0) + u64(1) + u64(9)
+wait = (set_reply(res2, 300, 12) + cmd_header(39, reply=True) + u64(3) + u32(1) + u64(1) +
+        u64(9) + u32(1) + u64(0xffffffffffffffff))
+ring.write(fence + wait)
+time.sleep(0.5)
+ended_before = server.log_text().count('done')
+c2.close()
+deadline = time.time() + 10
+while time.time() < deadline and server.log_text().count('done') == ended_before:
+    time.sleep(0.1)
+check(server.log_text().count('done') > ended_before,
+      'a client stuck in an endless wait ends when it disconnects')
 
 # a queue is bound to one timeline
 c.submit(get_device_queue2(3, 4, ring_idx=2))
