@@ -10,7 +10,7 @@ SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
 
 PACKAGES=(build-essential meson ninja-build pkg-config python3 libvulkan-dev vulkan-tools
-          glslang-tools clang llvm libclang-rt-dev
+          glslang-tools clang llvm libclang-rt-dev vulkan-validationlayers
           ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-bad)
 
 need=()
@@ -26,8 +26,22 @@ if [ ${#need[@]} -eq 0 ] && $mesa_ok; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
+# bookworm-backports comes from the mirror this machine already uses for
+# bookworm itself (one-line or deb822 sources).
+debian_mirror() {
+  { grep -hs '^deb .* bookworm ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list |
+      awk '{print $2}'
+    grep -hs -A3 '^URIs:' /etc/apt/sources.list.d/*.sources |
+      awk '/^URIs:/ {uri=$2} /^Suites:.* bookworm( |$)/ {print uri}'
+  } | grep -v security | head -n1
+}
 if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-  echo "deb http://deb.debian.org/debian bookworm-backports main" |
+  mirror=$(debian_mirror)
+  if [ -z "$mirror" ]; then
+    echo "setup: no bookworm apt source found to take bookworm-backports from" >&2
+    exit 1
+  fi
+  echo "deb $mirror bookworm-backports main" |
     $SUDO tee /etc/apt/sources.list.d/bookworm-backports.list >/dev/null
 fi
 $SUDO apt-get update -qq
