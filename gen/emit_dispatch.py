@@ -267,7 +267,7 @@ class Dispatch:
         c('   return;')
         c('}')
         c('struct pv_object *obj = pv_vk_object_alloc(d, sizeof(*obj), %s, '
-          'pv_handle_id(*args->%s));' % (objtype_of(self.proto, ty), w[3].name))
+          'pv_handle_id(*args->%s), &args->ret);' % (objtype_of(self.proto, ty), w[3].name))
         c('if (!obj)')
         c('   return;')
         if has_replace:

@@ -51,6 +51,12 @@ struct pv_renderer_config {
    uint32_t max_objects;     /* Vulkan objects per context */
    uint64_t max_blob_bytes;  /* shared-memory blob bytes per context */
    uint32_t max_rings;       /* rings per context */
+   uint64_t max_memory_bytes; /* device memory per context; 0: no limit of ours */
+   uint32_t hang_timeout_ms; /* a command running longer is reported through
+                                callbacks.hung; 0: never */
+   bool validate;            /* run the host instance with the Khronos validation
+                                layer and log what it reports */
+   const char *capture_dir;  /* write every command stream executed there */
 };
 
 struct pv_context_callbacks {
@@ -58,6 +64,10 @@ struct pv_context_callbacks {
    /* A fence given to pv_context_submit_fence() retired.  Fences of one
     * ring_idx retire in the order they were submitted. */
    void (*retire_fence)(void *data, uint32_t ring_idx, uint64_t fence_id);
+   /* A command of the context has been running for `seconds`, longer than
+    * the hang timeout: the host driver hangs.  The front end decides (the
+    * vtest server ends the context's process).  From the watchdog thread. */
+   void (*hung)(void *data, const char *command, uint32_t seconds);
 };
 
 enum pv_blob_fd_type {

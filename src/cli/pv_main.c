@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "pearvisor/pv_renderer.h"
+
+#include "context/pv_context.h"
 #include "transport/pv_vtest.h"
 #include "transport/pv_vtest_proto.h"
 #include "util/pv_log.h"
@@ -37,9 +39,8 @@ usage(FILE *out)
 {
    fprintf(out,
            "Usage:\n"
-           "  pearvisor-gpu serve [--socket PATH] [--icd FILE] [--no-fork]\n"
-           "  pearvisor-gpu run [--socket PATH] [--icd FILE] [--venus-icd FILE] [--no-fork]\n"
-           "                    -- PROGRAM [ARGS...]\n"
+           "  pearvisor-gpu serve [OPTIONS]\n"
+           "  pearvisor-gpu run [OPTIONS] [--venus-icd FILE] -- PROGRAM [ARGS...]\n"
            "  pearvisor-gpu --help | --version\n"
            "\n"
            "PearVisor GPU is the host side of Mesa's Venus Vulkan driver: it serves\n"
@@ -60,9 +61,24 @@ usage(FILE *out)
            "                    in the standard Vulkan ICD directories; or $PV_VENUS_ICD)\n"
            "  --no-fork         serve every client in this process (for debugging)\n"
            "\n"
+           "Limits, per guest context:\n"
+           "  --max-objects N     Vulkan objects (default %u)\n"
+           "  --max-memory MIB    device memory (default: no limit of ours)\n"
+           "  --max-shm MIB       shared-memory blobs (default %u)\n"
+           "  --max-rings N       rings (default %u)\n"
+           "  --hang-timeout SEC  end a context whose host driver is stuck in one command\n"
+           "                      this long (default %u; 0: never)\n"
+           "\n"
+           "Diagnostics:\n"
+           "  --validate          run the host driver under the Khronos validation layer\n"
+           "                      and log what it reports\n"
+           "  --capture DIR       write every command stream the guests send into DIR\n"
+           "\n"
            "Environment:\n"
            "  PV_DEBUG=info|debug|vtest,ring,cs,object,vk   more logging\n",
-           PV_VTEST_DEFAULT_SOCKET);
+           PV_VTEST_DEFAULT_SOCKET, PV_DEFAULT_MAX_OBJECTS,
+           (unsigned)(PV_DEFAULT_MAX_BLOB_BYTES >> 20), PV_DEFAULT_MAX_RINGS,
+           PV_DEFAULT_HANG_TIMEOUT_S);
 }
 
 struct options {
@@ -70,6 +86,7 @@ struct options {
    const char *icd;
    const char *venus_icd;
    bool no_fork;
+   struct pv_renderer_config renderer;
    int argc;
    char **argv; /* PROGRAM and its arguments for run */
 };
@@ -82,10 +99,18 @@ parse_options(int argc, char **argv, struct options *opts)
       { "icd", required_argument, NULL, 'i' },
       { "venus-icd", required_argument, NULL, 'v' },
       { "no-fork", no_argument, NULL, 'n' },
+      { "max-objects", required_argument, NULL, 'O' },
+      { "max-memory", required_argument, NULL, 'M' },
+      { "max-shm", required_argument, NULL, 'S' },
+      { "max-rings", required_argument, NULL, 'R' },
+      { "hang-timeout", required_argument, NULL, 'H' },
+      { "validate", no_argument, NULL, 'V' },
+      { "capture", required_argument, NULL, 'C' },
       { "help", no_argument, NULL, 'h' },
       { NULL, 0, NULL, 0 },
    };
    optind = 1;
+   opts->renderer.hang_timeout_ms = PV_DEFAULT_HANG_TIMEOUT_S * 1000;
    int c;
    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
       switch (c) {
@@ -100,6 +125,36 @@ parse_options(int argc, char **argv, struct options *opts)
          break;
       case 'n':
          opts->no_fork = true;
+         break;
+      case 'O':
+      case 'M':
+      case 'S':
+      case 'R':
+      case 'H': {
+         char *end;
+         errno = 0;
+         const unsigned long long v = strtoull(optarg, &end, 10);
+         if (errno || *end || end == optarg) {
+            fprintf(stderr, "bad number '%s'\n", optarg);
+            return -1;
+         }
+         if (c == 'O')
+            opts->renderer.max_objects = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+         else if (c == 'M')
+            opts->renderer.max_memory_bytes = v << 20;
+         else if (c == 'S')
+            opts->renderer.max_blob_bytes = v << 20;
+         else if (c == 'R')
+            opts->renderer.max_rings = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+         else
+            opts->renderer.hang_timeout_ms = v > UINT32_MAX / 1000 ? UINT32_MAX : (uint32_t)v * 1000;
+         break;
+      }
+      case 'V':
+         opts->renderer.validate = true;
+         break;
+      case 'C':
+         opts->renderer.capture_dir = optarg;
          break;
       case 'h':
          usage(stdout);
@@ -150,6 +205,7 @@ cmd_serve(const struct options *opts)
                                        : (env ? env : PV_VTEST_DEFAULT_SOCKET),
       .listen_fd = -1,
       .fork_per_client = !opts->no_fork,
+      .renderer = opts->renderer,
    };
    const int ret = pv_vtest_server_run(&server, &stop_requested);
    return ret ? 1 : 0;
@@ -251,6 +307,7 @@ cmd_run(const struct options *opts)
          .socket_path = sock,
          .listen_fd = listen_fd,
          .fork_per_client = !opts->no_fork,
+         .renderer = opts->renderer,
       };
       _exit(pv_vtest_server_run(&server_opts, &stop_requested) ? 1 : 0);
    }

@@ -39,6 +39,12 @@ pv_renderer_create(const struct pv_renderer_config *config, struct pv_renderer *
       free(renderer);
       return -ENOMEM;
    }
+   const char *fault = getenv("PV_FAULT");
+   if (fault && (!strncmp(fault, "crash:", 6) || !strncmp(fault, "hang:", 5))) {
+      renderer->fault_hang = fault[0] == 'h';
+      renderer->fault_command = strdup(strchr(fault, ':') + 1);
+      pv_warn("fault injection armed: %s", fault);
+   }
    *out = renderer;
    return 0;
 }
@@ -49,6 +55,7 @@ pv_renderer_destroy(struct pv_renderer *renderer)
    if (!renderer)
       return;
    mtx_destroy(&renderer->mutex);
+   free((char *)renderer->fault_command);
    free(renderer);
 }
 
@@ -86,6 +93,48 @@ pv_renderer_get_capset(const struct pv_renderer *renderer, uint32_t capset_id,
 
 /* -- context -------------------------------------------------------------- */
 
+/* Reports a command that runs longer than the hang timeout: the host driver
+ * is stuck.  The front end decides what to do (end the process). */
+static int
+watchdog_thread(void *arg)
+{
+   struct pv_context *ctx = arg;
+   pv_log_set_label(ctx->label);
+   pthread_setname_np(pthread_self(), "pv-watchdog");
+   const uint64_t timeout_ns = (uint64_t)ctx->renderer->config.hang_timeout_ms * 1000000u;
+   bool reported = false;
+   mtx_lock(&ctx->ring_mutex);
+   while (!ctx->watchdog_stop) {
+      struct timespec ts;
+      clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+      const uint64_t now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+      struct pv_dispatch *stuck = NULL;
+      uint64_t since = atomic_load(&ctx->dispatch->busy_since_ns);
+      if (since && now > since && now - since > timeout_ns)
+         stuck = ctx->dispatch;
+      for (struct pv_list *l = ctx->rings.next; !stuck && l != &ctx->rings; l = l->next) {
+         struct pv_ring *ring = pv_container_of(l, struct pv_ring, link);
+         since = atomic_load(&ring->dispatch.busy_since_ns);
+         if (since && now > since && now - since > timeout_ns)
+            stuck = &ring->dispatch;
+      }
+      if (stuck && !reported && ctx->callbacks.hung) {
+         const char *command = atomic_load(&stuck->busy_command);
+         const uint32_t seconds = (uint32_t)((now - since) / 1000000000u);
+         reported = true;
+         mtx_unlock(&ctx->ring_mutex);
+         ctx->callbacks.hung(ctx->callbacks.data, command ? command : "?", seconds);
+         mtx_lock(&ctx->ring_mutex);
+      }
+      struct timespec until;
+      timespec_get(&until, TIME_UTC);
+      until.tv_sec += 1;
+      cnd_timedwait(&ctx->monitor_cond, &ctx->ring_mutex, &until);
+   }
+   mtx_unlock(&ctx->ring_mutex);
+   return 0;
+}
+
 int
 pv_context_create(struct pv_renderer *renderer, uint32_t ctx_id, const char *name,
                   const struct pv_context_callbacks *callbacks, struct pv_context **out)
@@ -118,6 +167,9 @@ pv_context_create(struct pv_renderer *renderer, uint32_t ctx_id, const char *nam
    if (!ctx->dispatch)
       goto fail_timeline_mutex;
    pv_dispatch_init(ctx->dispatch, ctx, NULL);
+   if (renderer->config.hang_timeout_ms && ctx->callbacks.hung)
+      ctx->watchdog_running =
+         thrd_create(&ctx->watchdog_thread, watchdog_thread, ctx) == thrd_success;
    *out = ctx;
    return 0;
 
@@ -146,10 +198,13 @@ stop_monitor(struct pv_context *ctx)
    mtx_lock(&ctx->ring_mutex);
    const bool running = ctx->monitor_running;
    ctx->monitor_stop = true;
+   ctx->watchdog_stop = true;
    cnd_broadcast(&ctx->monitor_cond);
    mtx_unlock(&ctx->ring_mutex);
    if (running)
       thrd_join(ctx->monitor_thread, NULL);
+   if (ctx->watchdog_running)
+      thrd_join(ctx->watchdog_thread, NULL);
 }
 
 void
@@ -168,10 +223,14 @@ pv_context_destroy(struct pv_context *ctx)
          break;
       pv_context_destroy_ring(ctx, ring->params.id);
    }
+   /* the watchdog keeps watching: a hung driver can hang teardown too */
+   atomic_store(&ctx->dispatch->busy_command, "context teardown");
+   pv_dispatch_heartbeat(ctx->dispatch);
+   pv_object_table_destroy_all(&ctx->objects);
+   atomic_store(&ctx->dispatch->busy_since_ns, 0);
    stop_monitor(ctx);
    pv_dispatch_fini(ctx->dispatch);
    free(ctx->dispatch);
-   pv_object_table_destroy_all(&ctx->objects);
 
    uint64_t key;
    void *value;

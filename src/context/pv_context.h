@@ -13,6 +13,7 @@
  * No lock is held across a call into the host Vulkan driver.
  */
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <threads.h>
@@ -35,6 +36,7 @@ struct pv_ring;
 #define PV_DEFAULT_MAX_OBJECTS (1u << 20)
 #define PV_DEFAULT_MAX_BLOB_BYTES ((uint64_t)4 << 30)
 #define PV_DEFAULT_MAX_RINGS 64u
+#define PV_DEFAULT_HANG_TIMEOUT_S 120u
 
 struct pv_renderer {
    struct pv_renderer_config config; /* defaults filled in */
@@ -42,6 +44,9 @@ struct pv_renderer {
    bool vk_loaded;
    struct pv_vk_table vk;            /* global entry points */
    uint32_t loader_version;          /* vkEnumerateInstanceVersion of the host */
+   /* test-only fault injection from PV_FAULT=crash:<command>|hang:<command> */
+   const char *fault_command;        /* owned; NULL: none */
+   bool fault_hang;
 };
 
 /* Loads the host loader's global entry points once; false if unusable. */
@@ -56,6 +61,8 @@ struct pv_context {
    struct pv_fatal fatal;
    struct pv_object_table objects;
    struct pv_dispatch *dispatch; /* owned: the context's own dispatch */
+   atomic_bool quota_logged;     /* a quota was hit (logged once) */
+   atomic_uint_least64_t memory_bytes; /* device memory allocated */
 
    mtx_t resource_mutex;         /* guards resources and blob_bytes */
    struct pv_id_map resources;   /* res_id -> struct pv_resource (a reference) */
@@ -71,6 +78,11 @@ struct pv_context {
 
    mtx_t instance_mutex;         /* guards instance */
    struct pv_instance *instance; /* the one instance; owned by `objects` */
+
+   /* the hang watchdog (renderer->config.hang_timeout_ms) */
+   thrd_t watchdog_thread;
+   bool watchdog_running;
+   bool watchdog_stop;           /* guarded by ring_mutex */
 
    mtx_t timeline_mutex;         /* guards timelines */
    struct pv_queue *timelines[PV_MAX_TIMELINES]; /* ring_idx -> bound queue */

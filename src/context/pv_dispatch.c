@@ -2,10 +2,13 @@
 #include "pv_dispatch.h"
 
 #include <inttypes.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "context/pv_resource.h"
 #include "ring/pv_ring.h"
@@ -27,6 +30,8 @@ pv_dispatch_init(struct pv_dispatch *d, struct pv_context *ctx, struct pv_ring *
    d->stream_copy = NULL;
    d->stream_copy_size = 0;
    d->command = NULL;
+   atomic_init(&d->busy_since_ns, 0);
+   atomic_init(&d->busy_command, NULL);
 }
 
 void
@@ -49,6 +54,37 @@ pv_dispatch_fail(struct pv_dispatch *d, const char *fmt, ...)
    vsnprintf(msg, sizeof(msg), fmt, ap);
    va_end(ap);
    pv_fatal_set(&d->ctx->fatal, "%s: %s", d->command ? d->command : "dispatch", msg);
+}
+
+static uint64_t
+coarse_now_ns(void)
+{
+   /* a few-ms resolution is plenty for hang detection, and cheap */
+   struct timespec ts;
+   clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec + 1;
+}
+
+void
+pv_dispatch_heartbeat(struct pv_dispatch *d)
+{
+   atomic_store_explicit(&d->busy_since_ns, coarse_now_ns(), memory_order_relaxed);
+}
+
+/* Test-only fault injection (PV_FAULT, see pv_renderer_create): the host
+ * driver crashing or hanging on one command. */
+static void
+inject_fault(const struct pv_renderer *renderer, const char *command)
+{
+   if (strcmp(command, renderer->fault_command))
+      return;
+   if (renderer->fault_hang) {
+      pv_error("fault injection: hanging in %s", command);
+      for (;;)
+         pause();
+   }
+   pv_error("fault injection: crashing in %s", command);
+   raise(SIGSEGV);
 }
 
 bool
@@ -81,7 +117,12 @@ pv_dispatch_run(struct pv_dispatch *d, const void *data, size_t size,
       d->command = desc->name;
       dec->command = desc->name;
       pv_debug(PV_CAT_CS, "%s%s", desc->name, flags ? " (reply)" : "");
+      atomic_store_explicit(&d->busy_command, desc->name, memory_order_relaxed);
+      atomic_store_explicit(&d->busy_since_ns, coarse_now_ns(), memory_order_release);
+      if (__builtin_expect(d->ctx->renderer->fault_command != NULL, 0))
+         inject_fault(d->ctx->renderer, desc->name);
       desc->run(d, flags);
+      atomic_store_explicit(&d->busy_since_ns, 0, memory_order_release);
       pv_arena_reset(&dec->arena);
       if (!pv_dispatch_ok(d))
          break;

@@ -2,6 +2,7 @@
 #ifndef PV_DISPATCH_H
 #define PV_DISPATCH_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -29,6 +30,9 @@ struct pv_dispatch {
    uint8_t *stream_copy;       /* owned: private copy of an indirect stream */
    size_t stream_copy_size;
    const char *command;        /* name of the command being executed */
+   /* what the watchdog reads: since when the current command runs (0: idle) */
+   _Atomic uint64_t busy_since_ns;
+   const char *_Atomic busy_command;
 };
 
 /* A command of the generated table. */
@@ -55,6 +59,9 @@ pv_dispatch_ok(const struct pv_dispatch *d)
 {
    return !pv_fatal_is_set(&d->ctx->fatal);
 }
+
+/* A long wait that still makes progress tells the watchdog so. */
+void pv_dispatch_heartbeat(struct pv_dispatch *d);
 
 /* Whether the dispatch should give up long waits: its ring is being
  * destroyed (the guest went away or destroyed the ring). */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "transport/pv_vtest_io.h"
@@ -22,6 +23,7 @@
 
 struct client {
    int fd;
+   bool own_process;
    uint32_t id;
    char name[64];
    uint32_t protocol_version;
@@ -54,6 +56,21 @@ retire_fence(void *data, uint32_t ring_idx, uint64_t fence_id)
 {
    struct client *c = data;
    pv_vtest_fence_retire(&c->syncs, ring_idx, fence_id);
+}
+
+static void
+context_hung(void *data, const char *command, uint32_t seconds)
+{
+   struct client *c = data;
+   if (c->own_process) {
+      pv_error("vtest client %u (%s): the host driver has been stuck in %s for %u s; "
+               "ending the client's process", c->id, c->name, command, seconds);
+      _exit(3);
+   }
+   /* in-process the thread cannot be taken back: drop the client at least */
+   pv_error("vtest client %u (%s): the host driver has been stuck in %s for %u s; "
+            "dropping the client", c->id, c->name, command, seconds);
+   shutdown(c->fd, SHUT_RDWR);
 }
 
 static int
@@ -94,7 +111,7 @@ do_context_init(struct client *c, const uint32_t *p)
                           PV_CAPSET_VENUS);
    if (c->ctx)
       return client_error(c, "second CONTEXT_INIT");
-   const struct pv_context_callbacks callbacks = { c, retire_fence };
+   const struct pv_context_callbacks callbacks = { c, retire_fence, context_hung };
    const int ret = pv_context_create(c->renderer, c->id, c->name, &callbacks, &c->ctx);
    if (ret)
       return client_error(c, "cannot create a context: %s", strerror(-ret));
@@ -328,10 +345,12 @@ wait_readable(struct client *c)
 }
 
 int
-pv_vtest_serve_client(struct pv_renderer *renderer, int fd, uint32_t client_id)
+pv_vtest_serve_client(struct pv_renderer *renderer, int fd, uint32_t client_id,
+                      bool own_process)
 {
    struct client c = {
       .fd = fd,
+      .own_process = own_process,
       .id = client_id,
       .renderer = renderer,
       .next_res_id = 1,

@@ -27,7 +27,9 @@ int pv_vtest_server_run(const struct pv_vtest_server_options *options,
 int pv_vtest_listen(const char *path);
 
 /* Serves one connected client until it disconnects or misbehaves; frees
- * everything the client owned.  Returns 0 on a clean disconnect. */
-int pv_vtest_serve_client(struct pv_renderer *renderer, int fd, uint32_t client_id);
+ * everything the client owned.  Returns 0 on a clean disconnect.  With
+ * `own_process`, a context whose host driver hangs ends the process. */
+int pv_vtest_serve_client(struct pv_renderer *renderer, int fd, uint32_t client_id,
+                          bool own_process);
 
 #endif /* PV_VTEST_H */

@@ -96,7 +96,7 @@ static void *
 client_thread(void *arg)
 {
    struct thread_client *tc = arg;
-   pv_vtest_serve_client(tc->renderer, tc->fd, tc->id);
+   pv_vtest_serve_client(tc->renderer, tc->fd, tc->id, false);
    atomic_store(&tc->done, true);
    return NULL;
 }
@@ -129,7 +129,7 @@ serve_in_child(const struct pv_vtest_server_options *options, int listen_fd, int
    struct pv_renderer *renderer;
    int ret = pv_renderer_create(&options->renderer, &renderer);
    if (!ret) {
-      ret = pv_vtest_serve_client(renderer, fd, id);
+      ret = pv_vtest_serve_client(renderer, fd, id, true);
       pv_renderer_destroy(renderer);
    }
    close(fd);

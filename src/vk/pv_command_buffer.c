@@ -48,7 +48,7 @@ pv_handle_vkAllocateCommandBuffers(struct pv_dispatch *d,
       pv_dispatch_fail(d, "no command pool");
       return;
    }
-   if (!pv_vk_check_new_ids(d, (const void *const *)args->pCommandBuffers, count))
+   if (!pv_vk_check_new_ids(d, (const void *const *)args->pCommandBuffers, count, &args->ret))
       return;
    VkCommandBuffer *handles = pv_dec_alloc(d->dec, count, sizeof(*handles));
    if (!handles)
@@ -97,7 +97,7 @@ pv_handle_vkAllocateDescriptorSets(struct pv_dispatch *d,
       pv_dispatch_fail(d, "no descriptor pool");
       return;
    }
-   if (!pv_vk_check_new_ids(d, (const void *const *)args->pDescriptorSets, count))
+   if (!pv_vk_check_new_ids(d, (const void *const *)args->pDescriptorSets, count, &args->ret))
       return;
    VkDescriptorSet *handles = pv_dec_alloc(d->dec, count, sizeof(*handles));
    if (!handles)

@@ -76,7 +76,7 @@ pv_handle_vkCreateDevice(struct pv_dispatch *d, struct pv_cmd_vkCreateDevice *ar
       return;
 
    struct pv_device *dev = pv_vk_object_alloc(d, sizeof(*dev), VK_OBJECT_TYPE_DEVICE,
-                                              pv_handle_id(*args->pDevice));
+                                              pv_handle_id(*args->pDevice), &args->ret);
    if (!dev)
       return;
    dev->physical_device = pdev;

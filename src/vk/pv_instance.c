@@ -61,6 +61,9 @@ instance_destroy(struct pv_object *obj)
 {
    struct pv_instance *instance = (struct pv_instance *)obj;
    struct pv_context *ctx = instance->ctx;
+   if (instance->messenger && instance->vk.DestroyDebugUtilsMessengerEXT)
+      instance->vk.DestroyDebugUtilsMessengerEXT((VkInstance)(uintptr_t)obj->handle,
+                                                 instance->messenger, NULL);
    if (instance->vk.DestroyInstance)
       instance->vk.DestroyInstance((VkInstance)(uintptr_t)obj->handle, NULL);
    mtx_lock(&ctx->instance_mutex);
@@ -117,6 +120,40 @@ init_physical_devices(struct pv_instance *instance)
    return instance->physical_devices != NULL;
 }
 
+/* What the validation layer says about the host calls (--validate).  The
+ * renderer's own calls must never produce errors; errors that a guest's
+ * invalid use provokes are reported as well, not hidden. */
+static VKAPI_ATTR VkBool32 VKAPI_CALL
+validation_message(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
+                   VkDebugUtilsMessageTypeFlagsEXT types,
+                   const VkDebugUtilsMessengerCallbackDataEXT *data, void *user)
+{
+   (void)types;
+   (void)user;
+   if (severity & VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT)
+      pv_error("validation error: %s", data->pMessage);
+   else
+      pv_warn("validation warning: %s", data->pMessage);
+   return VK_FALSE;
+}
+
+static bool
+layer_available(const struct pv_renderer *renderer, const char *name)
+{
+   uint32_t count = 0;
+   if (!renderer->vk.EnumerateInstanceLayerProperties ||
+       renderer->vk.EnumerateInstanceLayerProperties(&count, NULL) != VK_SUCCESS)
+      return false;
+   VkLayerProperties *layers = calloc(count ? count : 1, sizeof(*layers));
+   bool found = false;
+   if (layers && renderer->vk.EnumerateInstanceLayerProperties(&count, layers) >= 0) {
+      for (uint32_t i = 0; i < count && !found; i++)
+         found = !strcmp(layers[i].layerName, name);
+   }
+   free(layers);
+   return found;
+}
+
 void
 pv_handle_vkCreateInstance(struct pv_dispatch *d, struct pv_cmd_vkCreateInstance *args)
 {
@@ -149,7 +186,8 @@ pv_handle_vkCreateInstance(struct pv_dispatch *d, struct pv_cmd_vkCreateInstance
    }
 
    struct pv_instance *instance = pv_vk_object_alloc(
-      d, sizeof(*instance), VK_OBJECT_TYPE_INSTANCE, pv_handle_id(*args->pInstance));
+      d, sizeof(*instance), VK_OBJECT_TYPE_INSTANCE, pv_handle_id(*args->pInstance),
+      &args->ret);
    if (!instance)
       return;
    instance->ctx = ctx;
@@ -175,10 +213,32 @@ pv_handle_vkCreateInstance(struct pv_dispatch *d, struct pv_cmd_vkCreateInstance
       app.pEngineName = info->pApplicationInfo->pEngineName;
       app.engineVersion = info->pApplicationInfo->engineVersion;
    }
-   const VkInstanceCreateInfo host_info = {
+   VkInstanceCreateInfo host_info = {
       .sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO,
       .pApplicationInfo = &app,
    };
+   static const char *const validation_layer = "VK_LAYER_KHRONOS_validation";
+   static const char *const debug_utils = VK_EXT_DEBUG_UTILS_EXTENSION_NAME;
+   const VkDebugUtilsMessengerCreateInfoEXT messenger_info = {
+      .sType = VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT,
+      .messageSeverity = VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT |
+                         VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT,
+      .messageType = VK_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT,
+      .pfnUserCallback = validation_message,
+   };
+   bool validate = false;
+   if (renderer->config.validate) {
+      validate = layer_available(renderer, validation_layer);
+      if (validate) {
+         host_info.enabledLayerCount = 1;
+         host_info.ppEnabledLayerNames = &validation_layer;
+         host_info.enabledExtensionCount = 1;
+         host_info.ppEnabledExtensionNames = &debug_utils;
+         host_info.pNext = &messenger_info;
+      } else {
+         pv_warn("--validate: the Khronos validation layer is not installed");
+      }
+   }
    VkInstance handle = VK_NULL_HANDLE;
    args->ret = renderer->vk.CreateInstance(&host_info, NULL, &handle);
    if (args->ret != VK_SUCCESS) {
@@ -189,8 +249,15 @@ pv_handle_vkCreateInstance(struct pv_dispatch *d, struct pv_cmd_vkCreateInstance
    instance->base.handle = (uint64_t)(uintptr_t)handle;
    instance->api_version = api;
    instance->vk = renderer->vk;
-   pv_vk_table_load_instance(&instance->vk, vkGetInstanceProcAddr, handle, api, NULL, 0);
+   pv_vk_table_load_instance(&instance->vk, vkGetInstanceProcAddr, handle, api,
+                             host_info.ppEnabledExtensionNames,
+                             host_info.enabledExtensionCount);
    instance->base.vk = &instance->vk;
+   if (validate && instance->vk.CreateDebugUtilsMessengerEXT) {
+      instance->vk.CreateDebugUtilsMessengerEXT(handle, &messenger_info, NULL,
+                                                &instance->messenger);
+      pv_info("host instance runs under %s", validation_layer);
+   }
 
    if (!instance->vk.EnumeratePhysicalDevices || !instance->vk.GetPhysicalDeviceProperties2 ||
        !init_physical_devices(instance)) {

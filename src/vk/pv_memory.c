@@ -14,6 +14,7 @@
 #include "pv_vk.h"
 
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,6 +69,31 @@ pv_memory_init_device(struct pv_device *dev)
            visible & dev->host_import_types, import_alignment(dev));
 }
 
+static bool
+reserve_memory(struct pv_dispatch *d, uint64_t size)
+{
+   const uint64_t limit = d->ctx->renderer->config.max_memory_bytes;
+   uint64_t used = atomic_load(&d->ctx->memory_bytes);
+   do {
+      if (limit && (size > limit || used > limit - size)) {
+         if (!atomic_exchange(&d->ctx->quota_logged, true))
+            pv_warn("device memory quota (%" PRIu64 " bytes) reached: the guest gets "
+                    "VK_ERROR_OUT_OF_DEVICE_MEMORY", limit);
+         return false;
+      }
+   } while (!atomic_compare_exchange_weak(&d->ctx->memory_bytes, &used, used + size));
+   return true;
+}
+
+/* A memory that never made it into the table: undo the reservation. */
+static void
+abandon(struct pv_device_memory *mem)
+{
+   pv_resource_unref(mem->backing);
+   atomic_fetch_sub(&mem->ctx->memory_bytes, mem->size);
+   pv_object_free(mem);
+}
+
 static void
 memory_destroy(struct pv_object *obj)
 {
@@ -78,6 +104,7 @@ memory_destroy(struct pv_object *obj)
                          (VkDeviceMemory)(uintptr_t)obj->handle, NULL);
    /* after the driver let go of the pointer; blobs may still hold it */
    pv_resource_unref(mem->backing);
+   atomic_fetch_sub(&mem->ctx->memory_bytes, mem->size);
    pv_object_free(mem);
 }
 
@@ -117,10 +144,21 @@ pv_handle_vkAllocateMemory(struct pv_dispatch *d, struct pv_cmd_vkAllocateMemory
    const VkMemoryPropertyFlags flags =
       pdev->memory.memoryTypes[info->memoryTypeIndex].propertyFlags;
 
-   struct pv_device_memory *mem = pv_vk_object_alloc(
-      d, sizeof(*mem), VK_OBJECT_TYPE_DEVICE_MEMORY, pv_handle_id(*args->pMemory));
-   if (!mem)
+   /* the context's device-memory quota: reserved here, released if the
+    * allocation fails and when the memory is freed */
+   if (!reserve_memory(d, info->allocationSize)) {
+      args->ret = VK_ERROR_OUT_OF_DEVICE_MEMORY;
       return;
+   }
+
+   struct pv_device_memory *mem = pv_vk_object_alloc(
+      d, sizeof(*mem), VK_OBJECT_TYPE_DEVICE_MEMORY, pv_handle_id(*args->pMemory),
+      &args->ret);
+   if (!mem) {
+      atomic_fetch_sub(&d->ctx->memory_bytes, info->allocationSize);
+      return;
+   }
+   mem->ctx = d->ctx;
    mem->device = dev;
    mem->type_index = info->memoryTypeIndex;
    mem->size = info->allocationSize;
@@ -140,14 +178,14 @@ pv_handle_vkAllocateMemory(struct pv_dispatch *d, struct pv_cmd_vkAllocateMemory
       /* the guest's resource becomes this memory */
       struct pv_resource *res = pv_context_get_resource(d->ctx, import->resourceId);
       if (!res) {
-         pv_object_free(mem);
+         abandon(mem);
          args->ret = VK_ERROR_INVALID_EXTERNAL_HANDLE;
          return;
       }
       if (!dev->host_import || !(dev->host_import_types & (1u << info->memoryTypeIndex)) ||
           info->allocationSize > res->size || (uintptr_t)res->map % align) {
          pv_resource_unref(res);
-         pv_object_free(mem);
+         abandon(mem);
          args->ret = VK_ERROR_INVALID_EXTERNAL_HANDLE;
          return;
       }
@@ -157,14 +195,14 @@ pv_handle_vkAllocateMemory(struct pv_dispatch *d, struct pv_cmd_vkAllocateMemory
               !chain_has(info->pNext, VK_STRUCTURE_TYPE_EXPORT_MEMORY_ALLOCATE_INFO) &&
               !chain_has(info->pNext, VK_STRUCTURE_TYPE_IMPORT_MEMORY_FD_INFO_KHR)) {
       if (!info->allocationSize || info->allocationSize > SIZE_MAX / 2) {
-         pv_object_free(mem);
+         abandon(mem);
          args->ret = VK_ERROR_OUT_OF_DEVICE_MEMORY;
          return;
       }
       const size_t size = ((size_t)info->allocationSize + align - 1) & ~(align - 1);
       mem->backing = pv_resource_create(PV_RESOURCE_DEVICE_MEMORY, 0, size, align);
       if (!mem->backing) {
-         pv_object_free(mem);
+         abandon(mem);
          args->ret = VK_ERROR_OUT_OF_HOST_MEMORY;
          return;
       }
@@ -183,8 +221,7 @@ pv_handle_vkAllocateMemory(struct pv_dispatch *d, struct pv_cmd_vkAllocateMemory
    if (args->ret != VK_SUCCESS) {
       pv_debug(PV_CAT_VK, "host vkAllocateMemory of %" PRIu64 " bytes (type %u) failed: %d",
                mem->size, mem->type_index, args->ret);
-      pv_resource_unref(mem->backing);
-      pv_object_free(mem);
+      abandon(mem);
       return;
    }
    mem->base.handle = (uint64_t)(uintptr_t)handle;

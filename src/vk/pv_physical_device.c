@@ -53,7 +53,7 @@ bind_physical_device(struct pv_dispatch *d, struct pv_instance *instance, uint32
                      uint64_t id)
 {
    struct pv_physical_device *pdev = pv_vk_object_alloc(
-      d, sizeof(*pdev), VK_OBJECT_TYPE_PHYSICAL_DEVICE, id);
+      d, sizeof(*pdev), VK_OBJECT_TYPE_PHYSICAL_DEVICE, id, NULL);
    if (!pdev)
       return NULL;
    const VkPhysicalDevice handle = instance->host_physical_devices[index];

@@ -32,7 +32,7 @@ pv_handle_vkCreateComputePipelines(struct pv_dispatch *d,
 {
    struct pv_object *dev = args->device;
    const uint32_t count = args->createInfoCount;
-   if (!pv_vk_check_new_ids(d, (const void *const *)args->pPipelines, count))
+   if (!pv_vk_check_new_ids(d, (const void *const *)args->pPipelines, count, &args->ret))
       return;
    VkPipeline *handles = pv_dec_alloc(d->dec, count, sizeof(*handles));
    if (!handles)
@@ -51,7 +51,7 @@ pv_handle_vkCreateGraphicsPipelines(struct pv_dispatch *d,
 {
    struct pv_object *dev = args->device;
    const uint32_t count = args->createInfoCount;
-   if (!pv_vk_check_new_ids(d, (const void *const *)args->pPipelines, count))
+   if (!pv_vk_check_new_ids(d, (const void *const *)args->pPipelines, count, &args->ret))
       return;
    VkPipeline *handles = pv_dec_alloc(d->dec, count, sizeof(*handles));
    if (!handles)

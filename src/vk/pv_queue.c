@@ -209,7 +209,7 @@ get_queue(struct pv_dispatch *d, struct pv_device *dev, const VkDeviceQueueInfo2
       return queue;
    }
 
-   queue = pv_vk_object_alloc(d, sizeof(*queue), VK_OBJECT_TYPE_QUEUE, id);
+   queue = pv_vk_object_alloc(d, sizeof(*queue), VK_OBJECT_TYPE_QUEUE, id, NULL);
    if (!queue)
       return NULL;
    const VkDevice device = (VkDevice)(uintptr_t)dev->base.handle;

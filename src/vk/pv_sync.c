@@ -115,6 +115,7 @@ pv_handle_vkWaitForFences(struct pv_dispatch *d, struct pv_cmd_vkWaitForFences *
                                          left < PV_WAIT_SLICE_NS ? left : PV_WAIT_SLICE_NS);
       if (args->ret != VK_TIMEOUT || !left)
          return;
+      pv_dispatch_heartbeat(d); /* waiting on the guest's behalf is no hang */
       if (pv_dispatch_stopping(d)) {
          args->ret = VK_ERROR_DEVICE_LOST;
          return;
@@ -139,6 +140,7 @@ pv_handle_vkWaitSemaphores(struct pv_dispatch *d, struct pv_cmd_vkWaitSemaphores
                                           left < PV_WAIT_SLICE_NS ? left : PV_WAIT_SLICE_NS);
       if (args->ret != VK_TIMEOUT || !left)
          return;
+      pv_dispatch_heartbeat(d); /* waiting on the guest's behalf is no hang */
       if (pv_dispatch_stopping(d)) {
          args->ret = VK_ERROR_DEVICE_LOST;
          return;

@@ -27,6 +27,7 @@ struct pv_instance {
    uint32_t physical_device_count;
    VkPhysicalDevice *host_physical_devices;      /* owned */
    struct pv_physical_device **physical_devices; /* bound by guest ids; borrowed */
+   VkDebugUtilsMessengerEXT messenger;           /* --validate: the layer's reports */
 };
 
 /* A host physical device bound to a guest id.  Owned by ctx->objects; child
@@ -69,6 +70,7 @@ struct pv_device {
 /* A VkDeviceMemory.  Owned by ctx->objects; child of its device. */
 struct pv_device_memory {
    struct pv_object base;
+   struct pv_context *ctx;
    struct pv_device *device;
    uint32_t type_index;
    VkDeviceSize size;
@@ -108,8 +110,11 @@ bool pv_queue_submit_fence(struct pv_queue *queue, uint64_t fence_id);
 #define PV_HOST(type, obj) ((type)(uintptr_t)pv_obj_host(obj))
 
 /* Allocates a zeroed object struct for guest id `id` after checking that the
- * id can name a new object; marks the context fatal and returns NULL if not. */
-void *pv_vk_object_alloc(struct pv_dispatch *d, size_t size, VkObjectType type, uint64_t id);
+ * id can name a new object.  A bad id (0, in use) makes the context fatal; a
+ * full object quota sets *ret to VK_ERROR_OUT_OF_HOST_MEMORY (when the
+ * command returns a VkResult; fatal otherwise).  NULL in both cases. */
+void *pv_vk_object_alloc(struct pv_dispatch *d, size_t size, VkObjectType type, uint64_t id,
+                         VkResult *ret);
 
 /* Puts a host-created object into the table under `parent`.  On failure the
  * caller destroys the host object; the context is fatal. */
@@ -118,7 +123,8 @@ bool pv_vk_object_adopt(struct pv_dispatch *d, struct pv_object *obj,
 
 /* Checks that every id of an array of new objects can be used (the host
  * call comes after this, the table insertions after the host call). */
-bool pv_vk_check_new_ids(struct pv_dispatch *d, const void *const *id_slots, uint32_t count);
+bool pv_vk_check_new_ids(struct pv_dispatch *d, const void *const *id_slots, uint32_t count,
+                         VkResult *ret);
 
 /* Puts `count` host objects created in one call into the table under
  * `parent`, with the guest ids from `id_slots`.  Objects whose host handle

@@ -2,20 +2,38 @@
 #include "pv_vk.h"
 
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "context/pv_info.h"
+#include "util/pv_log.h"
 
-void *
-pv_vk_object_alloc(struct pv_dispatch *d, size_t size, VkObjectType type, uint64_t id)
+/* A guest over its object quota gets an error, once logged. */
+static bool
+id_usable(struct pv_dispatch *d, uint64_t id, VkResult *ret)
 {
    const enum pv_object_status status = pv_object_table_check_id(&d->ctx->objects, id);
-   if (status != PV_OBJECT_OK) {
-      pv_dispatch_fail(d, "cannot create object %" PRIu64 ": %s", id,
-                       pv_object_status_string(status));
-      return NULL;
+   if (status == PV_OBJECT_OK)
+      return true;
+   if (status == PV_OBJECT_QUOTA && ret) {
+      if (!atomic_exchange(&d->ctx->quota_logged, true))
+         pv_warn("object quota (%u) reached: the guest gets VK_ERROR_OUT_OF_HOST_MEMORY",
+                 d->ctx->objects.max_objects);
+      *ret = VK_ERROR_OUT_OF_HOST_MEMORY;
+      return false;
    }
+   pv_dispatch_fail(d, "cannot create object %" PRIu64 ": %s", id,
+                    pv_object_status_string(status));
+   return false;
+}
+
+void *
+pv_vk_object_alloc(struct pv_dispatch *d, size_t size, VkObjectType type, uint64_t id,
+                   VkResult *ret)
+{
+   if (!id_usable(d, id, ret))
+      return NULL;
    struct pv_object *obj = pv_object_calloc(size);
    if (!obj) {
       pv_dispatch_fail(d, "out of host memory");
@@ -90,16 +108,16 @@ pv_vk_strip_venus_structs(struct pv_dispatch *d, const void *pnext)
 }
 
 bool
-pv_vk_check_new_ids(struct pv_dispatch *d, const void *const *id_slots, uint32_t count)
+pv_vk_check_new_ids(struct pv_dispatch *d, const void *const *id_slots, uint32_t count,
+                    VkResult *ret)
 {
    for (uint32_t i = 0; i < count; i++) {
-      const uint64_t id = pv_handle_id(id_slots[i]);
-      const enum pv_object_status status = pv_object_table_check_id(&d->ctx->objects, id);
-      if (status != PV_OBJECT_OK) {
-         pv_dispatch_fail(d, "cannot create object %" PRIu64 ": %s", id,
-                          pv_object_status_string(status));
+      if (!id_usable(d, pv_handle_id(id_slots[i]), ret))
          return false;
-      }
+   }
+   if (count > d->ctx->objects.max_objects - pv_object_table_count(&d->ctx->objects)) {
+      *ret = VK_ERROR_OUT_OF_HOST_MEMORY;
+      return false;
    }
    return true;
 }

@@ -33,9 +33,9 @@ def finish():
     sys.exit(0)
 
 
-def run(args, timeout=300, env=None):
-    """pearvisor-gpu run -- args; returns CompletedProcess (text)."""
-    cmd = [PEARVISOR, 'run', '--icd', HOST_ICD, '--'] + args
+def run(args, timeout=300, env=None, options=()):
+    """pearvisor-gpu run [options] -- args; returns CompletedProcess (text)."""
+    cmd = [PEARVISOR, 'run', '--icd', HOST_ICD] + list(options) + ['--'] + args
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
 
 

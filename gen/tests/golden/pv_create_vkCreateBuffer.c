@@ -7,7 +7,7 @@ pv_create_vkCreateBuffer(struct pv_dispatch *d, struct pv_cmd_vkCreateBuffer *ar
       pv_dispatch_missing(d, "vkCreateBuffer");
       return;
    }
-   struct pv_object *obj = pv_vk_object_alloc(d, sizeof(*obj), VK_OBJECT_TYPE_BUFFER, pv_handle_id(*args->pBuffer));
+   struct pv_object *obj = pv_vk_object_alloc(d, sizeof(*obj), VK_OBJECT_TYPE_BUFFER, pv_handle_id(*args->pBuffer), &args->ret);
    if (!obj)
       return;
    VkBuffer handle = VK_NULL_HANDLE;
