@@ -52,6 +52,7 @@ struct pv_renderer_config {
    uint64_t max_blob_bytes;  /* shared-memory blob bytes per context */
    uint32_t max_rings;       /* rings per context */
    uint64_t max_memory_bytes; /* device memory per context; 0: no limit of ours */
+   uint32_t max_in_flight;   /* fences submitted and not yet retired per context */
    uint32_t hang_timeout_ms; /* a command running longer is reported through
                                 callbacks.hung; 0: never */
    bool validate;            /* run the host instance with the Khronos validation

@@ -66,6 +66,7 @@ usage(FILE *out)
            "  --max-memory MIB    device memory (default: no limit of ours)\n"
            "  --max-shm MIB       shared-memory blobs (default %u)\n"
            "  --max-rings N       rings (default %u)\n"
+           "  --max-in-flight N   fences submitted and not yet retired (default %u)\n"
            "  --hang-timeout SEC  end a context whose host driver is stuck in one command\n"
            "                      this long (default %u; 0: never)\n"
            "\n"
@@ -78,7 +79,7 @@ usage(FILE *out)
            "  PV_DEBUG=info|debug|vtest,ring,cs,object,vk   more logging\n",
            PV_VTEST_DEFAULT_SOCKET, PV_DEFAULT_MAX_OBJECTS,
            (unsigned)(PV_DEFAULT_MAX_BLOB_BYTES >> 20), PV_DEFAULT_MAX_RINGS,
-           PV_DEFAULT_HANG_TIMEOUT_S);
+           PV_DEFAULT_MAX_IN_FLIGHT, PV_DEFAULT_HANG_TIMEOUT_S);
 }
 
 struct options {
@@ -103,6 +104,7 @@ parse_options(int argc, char **argv, struct options *opts)
       { "max-memory", required_argument, NULL, 'M' },
       { "max-shm", required_argument, NULL, 'S' },
       { "max-rings", required_argument, NULL, 'R' },
+      { "max-in-flight", required_argument, NULL, 'F' },
       { "hang-timeout", required_argument, NULL, 'H' },
       { "validate", no_argument, NULL, 'V' },
       { "capture", required_argument, NULL, 'C' },
@@ -130,6 +132,7 @@ parse_options(int argc, char **argv, struct options *opts)
       case 'M':
       case 'S':
       case 'R':
+      case 'F':
       case 'H': {
          char *end;
          errno = 0;
@@ -138,14 +141,18 @@ parse_options(int argc, char **argv, struct options *opts)
             fprintf(stderr, "bad number '%s'\n", optarg);
             return -1;
          }
+         const uint32_t v32 = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+         const uint64_t mib = v > UINT64_MAX >> 20 ? UINT64_MAX : v << 20;
          if (c == 'O')
-            opts->renderer.max_objects = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+            opts->renderer.max_objects = v32;
          else if (c == 'M')
-            opts->renderer.max_memory_bytes = v << 20;
+            opts->renderer.max_memory_bytes = mib;
          else if (c == 'S')
-            opts->renderer.max_blob_bytes = v << 20;
+            opts->renderer.max_blob_bytes = mib;
          else if (c == 'R')
-            opts->renderer.max_rings = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+            opts->renderer.max_rings = v32;
+         else if (c == 'F')
+            opts->renderer.max_in_flight = v32;
          else
             opts->renderer.hang_timeout_ms = v > UINT32_MAX / 1000 ? UINT32_MAX : (uint32_t)v * 1000;
          break;

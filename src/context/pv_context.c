@@ -35,6 +35,8 @@ pv_renderer_create(const struct pv_renderer_config *config, struct pv_renderer *
       renderer->config.max_blob_bytes = PV_DEFAULT_MAX_BLOB_BYTES;
    if (!renderer->config.max_rings)
       renderer->config.max_rings = PV_DEFAULT_MAX_RINGS;
+   if (!renderer->config.max_in_flight)
+      renderer->config.max_in_flight = PV_DEFAULT_MAX_IN_FLIGHT;
    if (mtx_init(&renderer->mutex, mtx_plain) != thrd_success) {
       free(renderer);
       return -ENOMEM;
@@ -272,6 +274,14 @@ pv_context_submit_fence(struct pv_context *ctx, uint32_t ring_idx, uint64_t fenc
       return -EINVAL;
    }
    if (ring_idx) {
+      /* each pending fence holds a host fence and a list entry until the
+       * host driver gets through the work before it */
+      const uint32_t max = ctx->renderer->config.max_in_flight;
+      if (atomic_fetch_add(&ctx->in_flight, 1) >= max) {
+         atomic_fetch_sub(&ctx->in_flight, 1);
+         pv_fatal_set(&ctx->fatal, "in-flight quota: %u fences not yet retired", max);
+         return -ENOSPC;
+      }
       /* the queue retires it from its sync thread; the timeline lock keeps
        * the queue from going away meanwhile */
       mtx_lock(&ctx->timeline_mutex);
@@ -279,6 +289,7 @@ pv_context_submit_fence(struct pv_context *ctx, uint32_t ring_idx, uint64_t fenc
       const bool ok = queue && pv_queue_submit_fence(queue, fence_id);
       mtx_unlock(&ctx->timeline_mutex);
       if (!ok) {
+         atomic_fetch_sub(&ctx->in_flight, 1);
          pv_fatal_set(&ctx->fatal, "fence on timeline %u, %s", ring_idx,
                       queue ? "which its queue could not take" : "which no queue is bound to");
          return -EINVAL;

@@ -36,7 +36,16 @@ struct pv_ring;
 #define PV_DEFAULT_MAX_OBJECTS (1u << 20)
 #define PV_DEFAULT_MAX_BLOB_BYTES ((uint64_t)4 << 30)
 #define PV_DEFAULT_MAX_RINGS 64u
+#define PV_DEFAULT_MAX_IN_FLIGHT 4096u
 #define PV_DEFAULT_HANG_TIMEOUT_S 120u
+
+/* Quotas that answer the guest with an error (logged once per context). */
+#define PV_QUOTA_OBJECTS 0x1u
+#define PV_QUOTA_MEMORY 0x2u
+
+/* True the first time `quota` is hit in the context: log it then. */
+#define pv_context_quota_first_hit(ctx, quota)                                                 \
+   (!(atomic_fetch_or(&(ctx)->quotas_logged, (quota)) & (quota)))
 
 struct pv_renderer {
    struct pv_renderer_config config; /* defaults filled in */
@@ -61,8 +70,9 @@ struct pv_context {
    struct pv_fatal fatal;
    struct pv_object_table objects;
    struct pv_dispatch *dispatch; /* owned: the context's own dispatch */
-   atomic_bool quota_logged;     /* a quota was hit (logged once) */
+   atomic_uint quotas_logged;    /* PV_QUOTA_* bits: hit, logged once each */
    atomic_uint_least64_t memory_bytes; /* device memory allocated */
+   atomic_uint in_flight;        /* fences submitted to queues, not yet retired */
 
    mtx_t resource_mutex;         /* guards resources and blob_bytes */
    struct pv_id_map resources;   /* res_id -> struct pv_resource (a reference) */

@@ -76,7 +76,7 @@ reserve_memory(struct pv_dispatch *d, uint64_t size)
    uint64_t used = atomic_load(&d->ctx->memory_bytes);
    do {
       if (limit && (size > limit || used > limit - size)) {
-         if (!atomic_exchange(&d->ctx->quota_logged, true))
+         if (pv_context_quota_first_hit(d->ctx, PV_QUOTA_MEMORY))
             pv_warn("device memory quota (%" PRIu64 " bytes) reached: the guest gets "
                     "VK_ERROR_OUT_OF_DEVICE_MEMORY", limit);
          return false;

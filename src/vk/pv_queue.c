@@ -29,15 +29,19 @@ queue_handle(const struct pv_queue *queue)
    return (VkQueue)(uintptr_t)queue->base.handle;
 }
 
-static void
+/* Returns how many fences it freed. */
+static uint32_t
 free_fence_list(struct pv_queue *queue, struct pv_list *list)
 {
+   uint32_t count = 0;
    while (!pv_list_empty(list)) {
       struct pv_queue_fence *f = pv_container_of(list->next, struct pv_queue_fence, link);
       pv_list_del(&f->link);
       queue->device->vk.DestroyFence(queue_device(queue), f->fence, NULL);
       free(f);
+      count++;
    }
+   return count;
 }
 
 static void
@@ -55,7 +59,7 @@ queue_destroy(struct pv_object *obj)
    }
    /* the device waited idle before its queues go: fences left pending are
     * signalled but no longer retire anything */
-   free_fence_list(queue, &queue->pending);
+   atomic_fetch_sub(&queue->ctx->in_flight, free_fence_list(queue, &queue->pending));
    free_fence_list(queue, &queue->spare);
    cnd_destroy(&queue->sync_cond);
    mtx_destroy(&queue->sync_mutex);
@@ -97,6 +101,7 @@ sync_thread(void *arg)
       pv_list_del(&f->link);
       mtx_unlock(&queue->sync_mutex);
 
+      atomic_fetch_sub(&ctx->in_flight, 1);
       if (ctx->callbacks.retire_fence)
          ctx->callbacks.retire_fence(ctx->callbacks.data, queue->ring_idx, f->fence_id);
       vk->ResetFences(queue_device(queue), 1, &f->fence);

@@ -17,7 +17,7 @@ id_usable(struct pv_dispatch *d, uint64_t id, VkResult *ret)
    if (status == PV_OBJECT_OK)
       return true;
    if (status == PV_OBJECT_QUOTA && ret) {
-      if (!atomic_exchange(&d->ctx->quota_logged, true))
+      if (pv_context_quota_first_hit(d->ctx, PV_QUOTA_OBJECTS))
          pv_warn("object quota (%u) reached: the guest gets VK_ERROR_OUT_OF_HOST_MEMORY",
                  d->ctx->objects.max_objects);
       *ret = VK_ERROR_OUT_OF_HOST_MEMORY;

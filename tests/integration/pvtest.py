@@ -154,6 +154,30 @@ class Client:
         self.capset = data
         self.send(VCMD_CONTEXT_INIT, 4)
 
+    def roundtrip(self):
+        """Returns once the server has handled everything sent before."""
+        self.send(VCMD_PING_PROTOCOL_VERSION)
+        self.reply()
+
+    def bring_up(self, ring_idx=None, reply_size=4096):
+        """Instance 1, physical device 2, device 3 (and queue 4, bound to
+        timeline ring_idx, if given); returns the reply blob's id and map."""
+        self.handshake()
+        res, reply = self.create_blob(reply_size)
+        stream = (set_reply(res, 0, 24) + create_instance(1) +
+                  set_reply(res, 24, 36) + enumerate_physical_devices(1, 2) +
+                  set_reply(res, 60, 24) + create_device(2, 3))
+        if ring_idx is not None:
+            stream += get_device_queue2(3, 4, ring_idx=ring_idx)
+        self.submit(stream)
+        self.roundtrip()
+        ok = (struct.unpack_from('<Ii', reply, 0) == (0, 0) and
+              struct.unpack_from('<Ii', reply, 24) == (2, 0) and
+              struct.unpack_from('<Ii', reply, 60) == (11, 0))
+        if not ok:
+            raise ConnectionError('bring-up failed')
+        return res, reply
+
     def create_blob(self, size):
         self.send(VCMD_RESOURCE_CREATE_BLOB, 2, 1, size & 0xffffffff, size >> 32, 0, 0)
         cmd, data = self.reply()
