@@ -327,6 +327,23 @@ pv_context_unbind_timeline(struct pv_context *ctx, uint32_t ring_idx, struct pv_
 
 /* -- resources ------------------------------------------------------------ */
 
+/* Charges a new blob to the context's quota; the resource gives it back
+ * when its last reference goes. */
+static bool
+reserve_blob_bytes(struct pv_context *ctx, uint64_t size)
+{
+   const uint64_t limit = ctx->renderer->config.max_blob_bytes;
+   uint64_t used = atomic_load(&ctx->blob_bytes);
+   do {
+      if (size > limit || used > limit - size) {
+         pv_fatal_set(&ctx->fatal, "blob of %" PRIu64 " bytes exceeds the context's quota of "
+                      "%" PRIu64 " bytes (%" PRIu64 " in use)", size, limit, used);
+         return false;
+      }
+   } while (!atomic_compare_exchange_weak(&ctx->blob_bytes, &used, used + size));
+   return true;
+}
+
 int
 pv_context_create_blob(struct pv_context *ctx, uint32_t res_id, uint32_t blob_type,
                        uint32_t blob_flags, uint64_t blob_id, uint64_t size,
@@ -369,30 +386,29 @@ pv_context_create_blob(struct pv_context *ctx, uint32_t res_id, uint32_t blob_ty
 
    mtx_lock(&ctx->resource_mutex);
    const bool exists = pv_id_map_get(&ctx->resources, res_id) != NULL;
-   const bool over = size > ctx->renderer->config.max_blob_bytes - ctx->blob_bytes;
-   if (!exists && !over)
-      ctx->blob_bytes += size; /* reserve */
    mtx_unlock(&ctx->resource_mutex);
    if (exists) {
       pv_fatal_set(&ctx->fatal, "resource %u already exists", res_id);
       return -EEXIST;
    }
-   if (over) {
-      pv_fatal_set(&ctx->fatal, "blob of %" PRIu64 " bytes exceeds the context's quota of "
-                   "%" PRIu64 " bytes (%" PRIu64 " in use)", size,
-                   ctx->renderer->config.max_blob_bytes, ctx->blob_bytes);
+   if (!reserve_blob_bytes(ctx, size))
       return -ENOSPC;
-   }
 
    struct pv_resource *res = pv_resource_create_shm(res_id, (size_t)size);
-   int fd = res ? dup(res->fd) : -1;
+   if (!res) {
+      atomic_fetch_sub(&ctx->blob_bytes, size);
+      return -ENOMEM;
+   }
+   res->charged_to = &ctx->blob_bytes; /* released with the last reference */
+   int fd = dup(res->fd);
    mtx_lock(&ctx->resource_mutex);
-   if (fd < 0 || !pv_id_map_put(&ctx->resources, res_id, res)) {
-      ctx->blob_bytes -= size;
+   if (fd < 0 || pv_id_map_get(&ctx->resources, res_id) ||
+       !pv_id_map_put(&ctx->resources, res_id, res)) {
       mtx_unlock(&ctx->resource_mutex);
       if (fd >= 0)
          close(fd);
       pv_resource_unref(res);
+      pv_fatal_set(&ctx->fatal, "cannot add resource %u", res_id);
       return -ENOMEM;
    }
    mtx_unlock(&ctx->resource_mutex);
@@ -407,8 +423,6 @@ pv_context_unref_resource(struct pv_context *ctx, uint32_t res_id)
 {
    mtx_lock(&ctx->resource_mutex);
    struct pv_resource *res = pv_id_map_remove(&ctx->resources, res_id);
-   if (res && res->kind == PV_RESOURCE_SHM)
-      ctx->blob_bytes -= res->size;
    mtx_unlock(&ctx->resource_mutex);
    if (!res) {
       pv_debug(PV_CAT_VTEST, "unref of unknown resource %u ignored", res_id);

@@ -74,9 +74,9 @@ struct pv_context {
    atomic_uint_least64_t memory_bytes; /* device memory allocated */
    atomic_uint in_flight;        /* fences submitted to queues, not yet retired */
 
-   mtx_t resource_mutex;         /* guards resources and blob_bytes */
+   mtx_t resource_mutex;         /* guards resources */
    struct pv_id_map resources;   /* res_id -> struct pv_resource (a reference) */
-   uint64_t blob_bytes;
+   _Atomic uint64_t blob_bytes;  /* shared-memory blobs alive, referenced or not */
 
    mtx_t ring_mutex;             /* guards rings, monitor_* */
    struct pv_list rings;         /* struct pv_ring, owned */

@@ -81,6 +81,8 @@ pv_resource_unref(struct pv_resource *res)
 {
    if (!res || atomic_fetch_sub_explicit(&res->refcount, 1, memory_order_acq_rel) != 1)
       return;
+   if (res->charged_to)
+      atomic_fetch_sub_explicit(res->charged_to, res->size, memory_order_relaxed);
    munmap(res->map, res->size);
    close(res->fd);
    free(res);

@@ -26,6 +26,10 @@ struct pv_resource {
    int fd;          /* owned: sealed memfd */
    uint8_t *map;    /* owned: the renderer's mapping */
    size_t size;
+   /* a quota counter the size is charged to until the last reference goes
+    * (a guest cannot escape its quota by unreferencing what is still in
+    * use); NULL: none */
+   _Atomic uint64_t *charged_to;
 };
 
 /* Creates sealed shared memory of `size` bytes, mapped at an address aligned

@@ -117,13 +117,28 @@ served_after(server, 'memory')
 server.stop()
 
 # -- blob bytes: the context ends ----------------------------------------------
+# A blob counts until its last user lets go, not until the guest unrefs it.
+KIB = 1024
 server = pvtest.Server(['--max-shm', '1'])
 c = Client(server.socket)
 c.handshake()
-c.create_blob(512 * 1024)
-c.send(pvtest.VCMD_RESOURCE_CREATE_BLOB, 2, 1, 1 << 20, 0, 0, 0)
-check(c.closed_by_server(), 'blobs: a blob beyond the quota drops the client')
-check(server.wait_log('exceeds the context\'s quota'), 'blobs: the server logs the quota')
+r1, _ = c.create_blob(512 * KIB)
+r2, _ = c.create_blob(256 * KIB)
+c.submit(set_reply(r1, 0, 64))
+c.send(pvtest.VCMD_RESOURCE_UNREF, r1)      # still the reply stream
+c.submit(set_reply(r2, 0, 64))              # now it goes
+c.create_blob(768 * KIB)
+check(True, 'blobs: a blob freed by its last user no longer counts')
+c.close()
+c = Client(server.socket)
+c.handshake()
+r1, _ = c.create_blob(512 * KIB)
+c.submit(set_reply(r1, 0, 64))
+c.send(pvtest.VCMD_RESOURCE_UNREF, r1)
+c.send(pvtest.VCMD_RESOURCE_CREATE_BLOB, 2, 1, 768 * KIB, 0, 0, 0)
+check(c.closed_by_server(), 'blobs: an unreferenced blob still in use counts: the client is dropped')
+check(server.wait_log('exceeds the context\'s quota of 1048576 bytes (524288 in use)'),
+      'blobs: the server logs the quota')
 served_after(server, 'blobs')
 server.stop()
 
