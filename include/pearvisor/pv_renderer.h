@@ -69,6 +69,10 @@ struct pv_context_callbacks {
     * the hang timeout: the host driver hangs.  The front end decides (the
     * vtest server ends the context's process).  From the watchdog thread. */
    void (*hung)(void *data, const char *command, uint32_t seconds);
+   /* Optional: whether the guest has gone away (its connection closed).
+    * Waits on the guest's behalf poll it and give up, so that a guest that
+    * leaves in the middle of an endless wait does not pin its context. */
+   bool (*guest_gone)(void *data);
 };
 
 enum pv_blob_fd_type {

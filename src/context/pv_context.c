@@ -110,15 +110,20 @@ watchdog_thread(void *arg)
       struct timespec ts;
       clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
       const uint64_t now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+      /* the longest-running command is the culprit: others (a wait for a
+       * ring's seqno, say) may only be waiting for it */
       struct pv_dispatch *stuck = NULL;
       uint64_t since = atomic_load(&ctx->dispatch->busy_since_ns);
       if (since && now > since && now - since > timeout_ns)
          stuck = ctx->dispatch;
-      for (struct pv_list *l = ctx->rings.next; !stuck && l != &ctx->rings; l = l->next) {
+      for (struct pv_list *l = ctx->rings.next; l != &ctx->rings; l = l->next) {
          struct pv_ring *ring = pv_container_of(l, struct pv_ring, link);
-         since = atomic_load(&ring->dispatch.busy_since_ns);
-         if (since && now > since && now - since > timeout_ns)
+         const uint64_t ring_since = atomic_load(&ring->dispatch.busy_since_ns);
+         if (ring_since && now > ring_since && now - ring_since > timeout_ns &&
+             (!stuck || ring_since < since)) {
             stuck = &ring->dispatch;
+            since = ring_since;
+         }
       }
       if (stuck && !reported && ctx->callbacks.hung) {
          const char *command = atomic_load(&stuck->busy_command);

@@ -136,7 +136,10 @@ pv_dispatch_run(struct pv_dispatch *d, const void *data, size_t size,
 bool
 pv_dispatch_stopping(const struct pv_dispatch *d)
 {
-   return d->ring && atomic_load(&d->ring->stopping);
+   if (d->ring && atomic_load(&d->ring->stopping))
+      return true;
+   const struct pv_context_callbacks *cb = &d->ctx->callbacks;
+   return cb->guest_gone && cb->guest_gone(cb->data);
 }
 
 bool

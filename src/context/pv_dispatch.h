@@ -64,7 +64,7 @@ pv_dispatch_ok(const struct pv_dispatch *d)
 void pv_dispatch_heartbeat(struct pv_dispatch *d);
 
 /* Whether the dispatch should give up long waits: its ring is being
- * destroyed (the guest went away or destroyed the ring). */
+ * destroyed, or the guest went away (callbacks.guest_gone). */
 bool pv_dispatch_stopping(const struct pv_dispatch *d);
 
 /* Before a reply: a reply stream must be set. */

@@ -356,7 +356,7 @@ pv_ring_wait_virtqueue_seqno(struct pv_ring *ring, uint64_t seqno)
 }
 
 bool
-pv_ring_wait_seqno(struct pv_ring *ring, uint32_t seqno)
+pv_ring_wait_seqno(struct pv_ring *ring, uint32_t seqno, struct pv_dispatch *waiter)
 {
    const uint32_t tail = atomic_load_explicit(ring->tail, memory_order_acquire);
    if (!pv_ring_seqno_ge(tail, seqno)) {
@@ -371,10 +371,11 @@ pv_ring_wait_seqno(struct pv_ring *ring, uint32_t seqno)
       const uint32_t head = atomic_load_explicit(ring->head, memory_order_acquire);
       if (pv_ring_seqno_ge(head, seqno))
          break;
-      if (ring->stopped || pv_fatal_is_set(&ring->ctx->fatal)) {
+      if (ring->stopped || pv_fatal_is_set(&ring->ctx->fatal) || pv_dispatch_stopping(waiter)) {
          ok = false;
          break;
       }
+      pv_dispatch_heartbeat(waiter);
       if (ring->idle) {
          ring->pending_notify = true;
          cnd_broadcast(&ring->cond);

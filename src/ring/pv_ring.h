@@ -99,8 +99,11 @@ bool pv_ring_write_extra(struct pv_ring *ring, uint64_t offset, uint32_t value);
 void pv_ring_submit_virtqueue_seqno(struct pv_ring *ring, uint64_t seqno);
 /* On the ring's own thread: waits until the virtqueue seqno reaches `seqno`. */
 bool pv_ring_wait_virtqueue_seqno(struct pv_ring *ring, uint64_t seqno);
-/* On the context's thread: waits until the ring's head reaches `seqno`. */
-bool pv_ring_wait_seqno(struct pv_ring *ring, uint32_t seqno);
+/* On the context's thread (its dispatch `waiter`): waits until the ring's
+ * head reaches `seqno`.  The ring's own dispatch is what the hang watchdog
+ * watches; the waiter only waits for it. */
+struct pv_dispatch;
+bool pv_ring_wait_seqno(struct pv_ring *ring, uint32_t seqno, struct pv_dispatch *waiter);
 void pv_ring_set_status(struct pv_ring *ring, uint32_t bits);
 
 /* Index arithmetic, exposed for unit tests. */

@@ -73,6 +73,15 @@ context_hung(void *data, const char *command, uint32_t seconds)
    shutdown(c->fd, SHUT_RDWR);
 }
 
+/* The client hung up (a wait on its behalf can end). */
+static bool
+guest_gone(void *data)
+{
+   const struct client *c = data;
+   struct pollfd pfd = { .fd = c->fd, .events = POLLRDHUP };
+   return poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR));
+}
+
 static int
 expect_size(struct client *c, uint32_t cmd, uint32_t len, uint32_t want)
 {
@@ -111,7 +120,12 @@ do_context_init(struct client *c, const uint32_t *p)
                           PV_CAPSET_VENUS);
    if (c->ctx)
       return client_error(c, "second CONTEXT_INIT");
-   const struct pv_context_callbacks callbacks = { c, retire_fence, context_hung };
+   const struct pv_context_callbacks callbacks = {
+      .data = c,
+      .retire_fence = retire_fence,
+      .hung = context_hung,
+      .guest_gone = guest_gone,
+   };
    const int ret = pv_context_create(c->renderer, c->id, c->name, &callbacks, &c->ctx);
    if (ret)
       return client_error(c, "cannot create a context: %s", strerror(-ret));

@@ -3,6 +3,7 @@
 background with its log, and a minimal vtest client for hand-made input."""
 
 import array
+import atexit
 import mmap
 import os
 import socket
@@ -47,6 +48,8 @@ def run_native(args, timeout=300):
 class Server:
     """pearvisor-gpu serve on a private socket, its stderr in a file."""
 
+    running = []
+
     def __init__(self, extra_args=(), env=None):
         self.dir = tempfile.mkdtemp(prefix='pv-test-')
         self.socket = os.path.join(self.dir, 'vtest.sock')
@@ -54,7 +57,8 @@ class Server:
         self.log = open(self.log_path, 'w')
         self.proc = subprocess.Popen(
             [PEARVISOR, 'serve', '--socket', self.socket, '--icd', HOST_ICD] + list(extra_args),
-            stderr=self.log, env=env)
+            stdout=subprocess.DEVNULL, stderr=self.log, env=env)
+        Server.running.append(self)
         for _ in range(200):
             if os.path.exists(self.socket):
                 break
@@ -83,6 +87,8 @@ class Server:
                     VTEST_SOCKET_NAME=self.socket)
 
     def stop(self):
+        if self in Server.running:
+            Server.running.remove(self)
         self.proc.terminate()
         try:
             self.proc.wait(timeout=20)
@@ -90,6 +96,13 @@ class Server:
             self.proc.kill()
             self.proc.wait()
         self.log.close()
+
+
+@atexit.register
+def _stop_servers():
+    """A test that dies half-way leaves no server behind."""
+    for server in list(Server.running):
+        server.stop()
 
 
 # -- a raw vtest client ------------------------------------------------------

@@ -77,6 +77,24 @@ while time.time() < deadline and server.log_text().count('done') == ended_before
 check(server.log_text().count('done') > ended_before,
       'a client stuck in an endless wait ends when it disconnects')
 
+# the same, with the client's own stream waiting for the ring to get past
+# the endless wait (vkWaitRingSeqnoMESA), as Mesa does before it reads a reply
+c3 = Client(server.socket)
+res3, _ = c3.bring_up()
+ring = Ring(c3)
+wait3 = (set_reply(res3, 300, 12) + cmd_header(39, reply=True) + u64(3) + u32(1) + u64(1) +
+         u64(9) + u32(1) + u64(0xffffffffffffffff))
+seqno = ring.write(fence + wait3)
+c3.submit(cmd_header(253) + u64(ring.id) + u64(seqno))
+time.sleep(0.5)
+ended_before = server.log_text().count('done')
+c3.close()
+deadline = time.time() + 10
+while time.time() < deadline and server.log_text().count('done') == ended_before:
+    time.sleep(0.1)
+check(server.log_text().count('done') > ended_before,
+      'a client whose stream waits for a stuck ring ends when it disconnects')
+
 # a queue is bound to one timeline
 c.submit(get_device_queue2(3, 4, ring_idx=2))
 check(server.wait_log('cannot bind fence timeline 2'), 'a queue binds to one timeline only')
