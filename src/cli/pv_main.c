@@ -60,6 +60,8 @@ usage(FILE *out)
            "  --venus-icd FILE  Mesa's Venus driver manifest for PROGRAM (default: found\n"
            "                    in the standard Vulkan ICD directories; or $PV_VENUS_ICD)\n"
            "  --no-fork         serve every client in this process (for debugging)\n"
+           "  --max-clients N   clients served at once; more are refused (default %u,\n"
+           "                    at most %u)\n"
            "\n"
            "Limits, per guest context:\n"
            "  --max-objects N     Vulkan objects (default %u)\n"
@@ -77,7 +79,8 @@ usage(FILE *out)
            "\n"
            "Environment:\n"
            "  PV_DEBUG=info|debug|vtest,ring,cs,object,vk   more logging\n",
-           PV_VTEST_DEFAULT_SOCKET, PV_DEFAULT_MAX_OBJECTS,
+           PV_VTEST_DEFAULT_SOCKET, PV_VTEST_DEFAULT_MAX_CLIENTS, PV_VTEST_MAX_CLIENTS,
+           PV_DEFAULT_MAX_OBJECTS,
            (unsigned)(PV_DEFAULT_MAX_BLOB_BYTES >> 20), PV_DEFAULT_MAX_RINGS,
            PV_DEFAULT_MAX_IN_FLIGHT, PV_DEFAULT_HANG_TIMEOUT_S);
 }
@@ -87,6 +90,7 @@ struct options {
    const char *icd;
    const char *venus_icd;
    bool no_fork;
+   uint32_t max_clients;
    struct pv_renderer_config renderer;
    int argc;
    char **argv; /* PROGRAM and its arguments for run */
@@ -105,6 +109,7 @@ parse_options(int argc, char **argv, struct options *opts)
       { "max-shm", required_argument, NULL, 'S' },
       { "max-rings", required_argument, NULL, 'R' },
       { "max-in-flight", required_argument, NULL, 'F' },
+      { "max-clients", required_argument, NULL, 'K' },
       { "hang-timeout", required_argument, NULL, 'H' },
       { "validate", no_argument, NULL, 'V' },
       { "capture", required_argument, NULL, 'C' },
@@ -133,6 +138,7 @@ parse_options(int argc, char **argv, struct options *opts)
       case 'S':
       case 'R':
       case 'F':
+      case 'K':
       case 'H': {
          char *end;
          errno = 0;
@@ -153,6 +159,8 @@ parse_options(int argc, char **argv, struct options *opts)
             opts->renderer.max_rings = v32;
          else if (c == 'F')
             opts->renderer.max_in_flight = v32;
+         else if (c == 'K')
+            opts->max_clients = v32;
          else
             opts->renderer.hang_timeout_ms = v > UINT32_MAX / 1000 ? UINT32_MAX : (uint32_t)v * 1000;
          break;
@@ -212,6 +220,7 @@ cmd_serve(const struct options *opts)
                                        : (env ? env : PV_VTEST_DEFAULT_SOCKET),
       .listen_fd = -1,
       .fork_per_client = !opts->no_fork,
+      .max_clients = opts->max_clients,
       .renderer = opts->renderer,
    };
    const int ret = pv_vtest_server_run(&server, &stop_requested);
@@ -314,6 +323,7 @@ cmd_run(const struct options *opts)
          .socket_path = sock,
          .listen_fd = listen_fd,
          .fork_per_client = !opts->no_fork,
+         .max_clients = opts->max_clients,
          .renderer = opts->renderer,
       };
       _exit(pv_vtest_server_run(&server_opts, &stop_requested) ? 1 : 0);

@@ -11,10 +11,14 @@
 
 #include "pearvisor/pv_renderer.h"
 
+#define PV_VTEST_DEFAULT_MAX_CLIENTS 256u
+#define PV_VTEST_MAX_CLIENTS 1024u
+
 struct pv_vtest_server_options {
    const char *socket_path;
    int listen_fd;             /* already listening, or -1 to create one */
    bool fork_per_client;      /* each client in its own process (default) */
+   uint32_t max_clients;      /* served at once; more are refused (0: default) */
    struct pv_renderer_config renderer;
 };
 

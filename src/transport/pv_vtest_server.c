@@ -21,7 +21,6 @@
 #include "object/pv_object.h"
 #include "util/pv_log.h"
 
-#define PV_VTEST_MAX_CHILDREN 1024
 
 int
 pv_vtest_listen(const char *path)
@@ -158,11 +157,15 @@ pv_vtest_server_run(const struct pv_vtest_server_options *options, volatile sig_
    pv_info("serving vtest on %s (%s)", options->socket_path,
            options->fork_per_client ? "a process per client" : "in-process");
 
-   struct child children[PV_VTEST_MAX_CHILDREN];
+   struct child children[PV_VTEST_MAX_CLIENTS];
    int child_count = 0;
-   struct thread_client *threads[PV_VTEST_MAX_CHILDREN];
+   struct thread_client *threads[PV_VTEST_MAX_CLIENTS];
    int thread_count = 0;
    uint32_t next_id = 1;
+   int max_clients = (int)(options->max_clients ? options->max_clients
+                                                : PV_VTEST_DEFAULT_MAX_CLIENTS);
+   if (max_clients > (int)PV_VTEST_MAX_CLIENTS)
+      max_clients = (int)PV_VTEST_MAX_CLIENTS;
    while (!*stop) {
       reap_children(children, &child_count, false, false);
       join_threads(threads, &thread_count, false);
@@ -177,8 +180,11 @@ pv_vtest_server_run(const struct pv_vtest_server_options *options, volatile sig_
          continue;
       }
       const uint32_t id = next_id++;
-      if (child_count == PV_VTEST_MAX_CHILDREN || thread_count == PV_VTEST_MAX_CHILDREN) {
-         pv_warn("refusing client %u: %d clients already", id, child_count);
+      /* each client costs a process (or thread) and a host Vulkan instance:
+       * a flood of connections must not exhaust the host */
+      if (child_count >= max_clients || thread_count >= max_clients) {
+         pv_warn("refusing client %u: %d clients already (--max-clients)", id,
+                 child_count > thread_count ? child_count : thread_count);
          close(fd);
          continue;
       }

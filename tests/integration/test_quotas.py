@@ -7,6 +7,7 @@ context.  Either way the server logs it, and a second client is served."""
 
 import os
 import struct
+import time
 
 import pvtest
 from pvtest import Client, check, cmd_header, create_ring, set_reply, u32, u64
@@ -178,6 +179,20 @@ check(server.wait_log('context teardown', timeout=20),
       'in-flight: the stuck teardown is noticed by the hang watchdog')
 served_after(server, 'in-flight')
 check(server.alive(), 'in-flight: the server keeps running')
+server.stop()
+
+# -- clients: more than --max-clients at once are refused ------------------------
+server = pvtest.Server(['--max-clients', '2'])
+a, b = Client(server.socket), Client(server.socket)
+a.bring_up()
+b.bring_up()
+third = Client(server.socket)
+check(third.closed_by_server(), 'clients: a third client is refused')
+check(server.wait_log('refusing client 3: 2 clients already'), 'clients: the server logs it')
+a.close()
+time.sleep(1)  # the server reaps the first client's process
+served_after(server, 'clients')
+b.close()
 server.stop()
 
 pvtest.finish()
