@@ -90,6 +90,7 @@ class Command:
     def __init__(self, name):
         self.name = name
         self.ret = None            # return type name, None for void
+        self.errorcodes = []       # VkResult error codes it may return
         self.params = []
         self.aliases = []
         self.alias_of = None
@@ -316,6 +317,7 @@ class Registry:
         cmd = Command(proto.find('name').text)
         ret = proto.find('type').text
         cmd.ret = None if ret == 'void' else ret
+        cmd.errorcodes = [e for e in elem.get('errorcodes', '').split(',') if e]
         cmd.params = [self._parse_member(p) for p in elem.findall('param') if _api_ok(p)]
         cmd.source = self.current_source
         self.commands[cmd.name] = cmd

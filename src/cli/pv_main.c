@@ -3,6 +3,7 @@
  *
  *   pearvisor-gpu serve [options]            a long-running vtest server
  *   pearvisor-gpu run [options] -- PROGRAM   PROGRAM through a private server
+ *   pearvisor-gpu replay [options] FILE...   captured guest sessions again
  */
 #include <errno.h>
 #include <getopt.h>
@@ -16,6 +17,7 @@
 
 #include "pearvisor/pv_renderer.h"
 
+#include "cli/pv_cli.h"
 #include "context/pv_context.h"
 #include "transport/pv_vtest.h"
 #include "transport/pv_vtest_proto.h"
@@ -41,6 +43,7 @@ usage(FILE *out)
            "Usage:\n"
            "  pearvisor-gpu serve [OPTIONS]\n"
            "  pearvisor-gpu run [OPTIONS] [--venus-icd FILE] -- PROGRAM [ARGS...]\n"
+           "  pearvisor-gpu replay [OPTIONS] CAPTURE...\n"
            "  pearvisor-gpu --help | --version\n"
            "\n"
            "PearVisor GPU is the host side of Mesa's Venus Vulkan driver: it serves\n"
@@ -51,6 +54,8 @@ usage(FILE *out)
            "  serve   serve clients on the socket until interrupted\n"
            "  run     start a private server, run PROGRAM with Mesa's Venus driver\n"
            "          pointed at it, and exit with PROGRAM's status\n"
+           "  replay  run guest sessions written by --capture again, without the\n"
+           "          guest, on the host driver (to reproduce what a guest did)\n"
            "\n"
            "Options:\n"
            "  --socket PATH     vtest socket (serve: $VTEST_SOCKET_NAME or %s;\n"
@@ -84,17 +89,6 @@ usage(FILE *out)
            (unsigned)(PV_DEFAULT_MAX_BLOB_BYTES >> 20), PV_DEFAULT_MAX_RINGS,
            PV_DEFAULT_MAX_IN_FLIGHT, PV_DEFAULT_HANG_TIMEOUT_S);
 }
-
-struct options {
-   const char *socket_path;
-   const char *icd;
-   const char *venus_icd;
-   bool no_fork;
-   uint32_t max_clients;
-   struct pv_renderer_config renderer;
-   int argc;
-   char **argv; /* PROGRAM and its arguments for run */
-};
 
 static int
 parse_options(int argc, char **argv, struct options *opts)
@@ -392,6 +386,8 @@ main(int argc, char **argv)
       return cmd_serve(&opts);
    if (!strcmp(cmd, "run"))
       return cmd_run(&opts);
+   if (!strcmp(cmd, "replay"))
+      return pv_cli_replay(&opts);
    fprintf(stderr, "unknown command '%s'\n\n", cmd);
    usage(stderr);
    return 2;

@@ -15,6 +15,7 @@
 #include "context/pv_resource.h"
 #include "ring/pv_ring.h"
 #include "util/pv_log.h"
+#include "context/pv_capture.h"
 #include "vk/pv_vk.h"
 
 /* -- renderer ------------------------------------------------------------- */
@@ -174,6 +175,8 @@ pv_context_create(struct pv_renderer *renderer, uint32_t ctx_id, const char *nam
    if (!ctx->dispatch)
       goto fail_timeline_mutex;
    pv_dispatch_init(ctx->dispatch, ctx, NULL);
+   if (renderer->config.capture_dir)
+      ctx->capture = pv_capture_open(renderer->config.capture_dir, ctx);
    if (renderer->config.hang_timeout_ms && ctx->callbacks.hung)
       ctx->watchdog_running =
          thrd_create(&ctx->watchdog_thread, watchdog_thread, ctx) == thrd_success;
@@ -246,6 +249,7 @@ pv_context_destroy(struct pv_context *ctx)
    pv_id_map_fini(&ctx->resources);
 
    pv_object_table_fini(&ctx->objects);
+   pv_capture_close(ctx->capture);
    mtx_destroy(&ctx->timeline_mutex);
    mtx_destroy(&ctx->instance_mutex);
    cnd_destroy(&ctx->monitor_cond);
@@ -260,6 +264,16 @@ pv_context_is_fatal(const struct pv_context *ctx)
    return pv_fatal_is_set(&ctx->fatal);
 }
 
+const char *
+pv_context_fatal_reason(const struct pv_context *ctx)
+{
+   if (!pv_fatal_is_set(&ctx->fatal))
+      return NULL;
+   return atomic_load_explicit(&ctx->fatal.has_reason, memory_order_acquire)
+             ? ctx->fatal.reason
+             : "(reason being recorded)";
+}
+
 int
 pv_context_submit_cmd(struct pv_context *ctx, const void *data, size_t size)
 {
@@ -268,12 +282,15 @@ pv_context_submit_cmd(struct pv_context *ctx, const void *data, size_t size)
       return 0;
    }
    pv_dispatch_run(ctx->dispatch, data, size, NULL, NULL);
+   /* after it ran: whatever it waited for on rings is captured before it */
+   pv_capture_stream(ctx->capture, data, size);
    return 0;
 }
 
 int
 pv_context_submit_fence(struct pv_context *ctx, uint32_t ring_idx, uint64_t fence_id)
 {
+   pv_capture_fence(ctx->capture, ring_idx, fence_id);
    if (ring_idx >= PV_MAX_TIMELINES) {
       pv_fatal_set(&ctx->fatal, "fence on timeline %u (of %u)", ring_idx, PV_MAX_TIMELINES);
       return -EINVAL;
@@ -349,10 +366,9 @@ reserve_blob_bytes(struct pv_context *ctx, uint64_t size)
    return true;
 }
 
-int
-pv_context_create_blob(struct pv_context *ctx, uint32_t res_id, uint32_t blob_type,
-                       uint32_t blob_flags, uint64_t blob_id, uint64_t size,
-                       struct pv_blob *out)
+static int
+create_blob(struct pv_context *ctx, uint32_t res_id, uint32_t blob_type, uint32_t blob_flags,
+            uint64_t blob_id, uint64_t size, struct pv_blob *out)
 {
    if (blob_type != PV_BLOB_TYPE_HOST3D) {
       pv_fatal_set(&ctx->fatal, "blob type %u is not supported (HOST3D only)", blob_type);
@@ -423,12 +439,23 @@ pv_context_create_blob(struct pv_context *ctx, uint32_t res_id, uint32_t blob_ty
    return 0;
 }
 
+int
+pv_context_create_blob(struct pv_context *ctx, uint32_t res_id, uint32_t blob_type,
+                       uint32_t blob_flags, uint64_t blob_id, uint64_t size, struct pv_blob *out)
+{
+   const int ret = create_blob(ctx, res_id, blob_type, blob_flags, blob_id, size, out);
+   if (!ret)
+      pv_capture_blob(ctx->capture, res_id, blob_type, blob_flags, blob_id, size);
+   return ret;
+}
+
 void
 pv_context_unref_resource(struct pv_context *ctx, uint32_t res_id)
 {
    mtx_lock(&ctx->resource_mutex);
    struct pv_resource *res = pv_id_map_remove(&ctx->resources, res_id);
    mtx_unlock(&ctx->resource_mutex);
+   pv_capture_unref(ctx->capture, res_id);
    if (!res) {
       pv_debug(PV_CAT_VTEST, "unref of unknown resource %u ignored", res_id);
       return;

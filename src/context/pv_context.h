@@ -26,6 +26,7 @@
 #include "util/pv_list.h"
 #include "vk/pv_vk_table.h"
 
+struct pv_capture;
 struct pv_dispatch;
 struct pv_instance;
 struct pv_queue;
@@ -70,6 +71,9 @@ struct pv_context {
    struct pv_fatal fatal;
    struct pv_object_table objects;
    struct pv_dispatch *dispatch; /* owned: the context's own dispatch */
+   struct pv_capture *capture;   /* owned; NULL unless config.capture_dir */
+   bool rings_inline;            /* replays: rings get no thread; their chunks run on
+                                    the replaying thread (pv_ring_feed) */
    atomic_uint quotas_logged;    /* PV_QUOTA_* bits: hit, logged once each */
    atomic_uint_least64_t memory_bytes; /* device memory allocated */
    atomic_uint in_flight;        /* fences submitted to queues, not yet retired */

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "context/pv_capture.h"
 #include "context/pv_resource.h"
 #include "ring/pv_ring.h"
 #include "util/pv_log.h"
@@ -208,6 +209,8 @@ pv_dispatch_run_indirect(struct pv_dispatch *d, struct pv_resource *res, uint64_
       d->stream_copy_size = (size_t)size;
    }
    memcpy(d->stream_copy, res->map + offset, (size_t)size);
+   pv_capture_blob_write(d->ctx->capture, res->id, d->ring ? d->ring->params.id : 0, offset,
+                         d->stream_copy, (size_t)size);
 
    const char *outer = d->command;
    d->dec = &d->nested;

@@ -17,6 +17,7 @@ pv_fatal_set(struct pv_fatal *fatal, const char *fmt, ...)
 
    if (!atomic_exchange(&fatal->logged, true)) {
       snprintf(fatal->reason, sizeof(fatal->reason), "%s", msg);
+      atomic_store_explicit(&fatal->has_reason, true, memory_order_release);
       pv_log_msg(PV_LOG_ERROR, PV_CAT_GENERAL, __FILE__, __LINE__,
                  "guest error, context marked fatal: %s", msg);
    } else {

@@ -16,6 +16,7 @@
 struct pv_fatal {
    atomic_bool set;
    atomic_bool logged;
+   atomic_bool has_reason; /* `reason` is complete */
    char reason[256]; /* first reason; written once, by the thread that logged */
 };
 

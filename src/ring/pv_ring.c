@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "pv_ring.h"
 
+#include "context/pv_capture.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -200,6 +202,30 @@ store_head(void *data, size_t consumed)
    }
 }
 
+/* Runs what the guest wrote up to `tail`; false once the context is fatal. */
+static bool
+run_pending(struct pv_ring *ring, uint32_t tail)
+{
+   struct pv_context *ctx = ring->ctx;
+   const uint32_t pending = tail - ring->cur;
+   if (pending > ring->buffer_size) {
+      pv_fatal_set(&ctx->fatal, "ring 0x%" PRIx64 ": tail %u is %u bytes past head, "
+                   "beyond the %u-byte buffer", ring->params.id, tail, pending,
+                   ring->buffer_size);
+      return false;
+   }
+   pv_ring_copy_out(ring->buffer, ring->buffer_size, ring->cur, ring->cmd, pending);
+   struct progress progress = { ring, ring->cur };
+   ring->cur = tail;
+   pv_capture_ring(ctx->capture, ring->params.id, ring->cmd, pending);
+   if (!pv_dispatch_run(&ring->dispatch, ring->cmd, pending, store_head, &progress))
+      return false;
+   /* a stream that ends mid-command leaves head behind tail; make sure the
+    * guest sees everything consumed */
+   atomic_store_explicit(ring->head, tail, memory_order_release);
+   return true;
+}
+
 static bool
 should_stop(struct pv_ring *ring)
 {
@@ -249,22 +275,9 @@ ring_thread(void *arg)
    uint32_t relax_iter = 0;
    while (!should_stop(ring)) {
       const uint32_t tail = atomic_load_explicit(ring->tail, memory_order_acquire);
-      const uint32_t pending = tail - ring->cur;
-      if (pending) {
-         if (pending > ring->buffer_size) {
-            pv_fatal_set(&ctx->fatal, "ring 0x%" PRIx64 ": tail %u is %u bytes past head, "
-                         "beyond the %u-byte buffer", ring->params.id, tail, pending,
-                         ring->buffer_size);
+      if (tail != ring->cur) {
+         if (!run_pending(ring, tail))
             break;
-         }
-         pv_ring_copy_out(ring->buffer, ring->buffer_size, ring->cur, ring->cmd, pending);
-         struct progress progress = { ring, ring->cur };
-         ring->cur = tail;
-         if (!pv_dispatch_run(&ring->dispatch, ring->cmd, pending, store_head, &progress))
-            break;
-         /* a stream that ends mid-command leaves head behind tail; make
-          * sure the guest sees everything consumed */
-         atomic_store_explicit(ring->head, tail, memory_order_release);
          last_work = now_ns();
          relax_iter = 0;
          continue;
@@ -347,9 +360,18 @@ pv_ring_submit_virtqueue_seqno(struct pv_ring *ring, uint64_t seqno)
 bool
 pv_ring_wait_virtqueue_seqno(struct pv_ring *ring, uint64_t seqno)
 {
+   /* an inline replay has no one else to submit it: go on */
+   if (!ring->started)
+      return true;
    mtx_lock(&ring->mutex);
-   while (!ring->stop && ring->virtqueue_seqno < seqno)
-      cnd_wait(&ring->cond, &ring->mutex);
+   while (!ring->stop && ring->virtqueue_seqno < seqno) {
+      /* the guest decides when the seqno comes: no hang of the host's */
+      pv_dispatch_heartbeat(&ring->dispatch);
+      struct timespec until;
+      timespec_get(&until, TIME_UTC);
+      until.tv_sec += 1;
+      cnd_timedwait(&ring->cond, &ring->mutex, &until);
+   }
    const bool ok = !ring->stop;
    mtx_unlock(&ring->mutex);
    return ok;
@@ -364,6 +386,8 @@ pv_ring_wait_seqno(struct pv_ring *ring, uint32_t seqno, struct pv_dispatch *wai
                    " whose tail is only %u", seqno, ring->params.id, tail);
       return false;
    }
+   if (!ring->started) /* inline replay: the ring has run all it was given */
+      return pv_ring_seqno_ge(atomic_load_explicit(ring->head, memory_order_acquire), seqno);
    bool ok = true;
    mtx_lock(&ring->mutex);
    atomic_fetch_add(&ring->head_waiters, 1);
@@ -392,4 +416,52 @@ pv_ring_wait_seqno(struct pv_ring *ring, uint32_t seqno, struct pv_dispatch *wai
    atomic_fetch_sub(&ring->head_waiters, 1);
    mtx_unlock(&ring->mutex);
    return ok;
+}
+
+/* -- replays: the guest's side ---------------------------------------------- */
+
+static bool
+feed_wait(struct pv_ring *ring, uint64_t deadline_ns, uint32_t want_free, uint32_t want_head)
+{
+   for (;;) {
+      const uint32_t head = atomic_load_explicit(ring->head, memory_order_acquire);
+      const uint32_t tail = atomic_load_explicit(ring->tail, memory_order_relaxed);
+      if (want_free ? tail - head <= ring->buffer_size - want_free
+                    : pv_ring_seqno_ge(head, want_head))
+         return true;
+      if (!ring->started)
+         return false; /* inline: nothing will move */
+      mtx_lock(&ring->mutex);
+      const bool stopped = ring->stopped;
+      mtx_unlock(&ring->mutex);
+      if (stopped || pv_fatal_is_set(&ring->ctx->fatal) || now_ns() >= deadline_ns)
+         return false;
+      pv_ring_notify(ring);
+      const struct timespec ts = { .tv_nsec = 100 * 1000 };
+      nanosleep(&ts, NULL);
+   }
+}
+
+bool
+pv_ring_feed(struct pv_ring *ring, const void *data, size_t size, uint32_t timeout_ms)
+{
+   if (!size || size > ring->buffer_size)
+      return false;
+   const uint64_t deadline = now_ns() + (uint64_t)timeout_ms * 1000000u;
+   if (!feed_wait(ring, deadline, (uint32_t)size, 0))
+      return false;
+   /* the replay is the ring's only writer: the shared buffer is its to fill */
+   uint8_t *buffer = (uint8_t *)ring->buffer;
+   const uint32_t tail = atomic_load_explicit(ring->tail, memory_order_relaxed);
+   const uint32_t offset = tail & (ring->buffer_size - 1);
+   const uint32_t first = ring->buffer_size - offset < size ? ring->buffer_size - offset
+                                                             : (uint32_t)size;
+   memcpy(buffer + offset, data, first);
+   memcpy(buffer, (const uint8_t *)data + first, size - first);
+   const uint32_t new_tail = tail + (uint32_t)size;
+   atomic_store_explicit(ring->tail, new_tail, memory_order_seq_cst);
+   if (!ring->started) /* inline: run it here, as the ring thread would */
+      return run_pending(ring, new_tail);
+   pv_ring_notify(ring);
+   return feed_wait(ring, deadline, 0, new_tail);
 }

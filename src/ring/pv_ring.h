@@ -106,6 +106,12 @@ struct pv_dispatch;
 bool pv_ring_wait_seqno(struct pv_ring *ring, uint32_t seqno, struct pv_dispatch *waiter);
 void pv_ring_set_status(struct pv_ring *ring, uint32_t bits);
 
+/* Replays only (pv_capture.c): writes a chunk of commands into the ring as a
+ * guest would (waiting for room, then publishing tail and notifying) and
+ * waits until the ring has consumed it, for at most `timeout_ms` in all.
+ * False on timeout, or once the ring stopped or the context is fatal. */
+bool pv_ring_feed(struct pv_ring *ring, const void *data, size_t size, uint32_t timeout_ms);
+
 /* Index arithmetic, exposed for unit tests. */
 static inline bool
 pv_ring_seqno_ge(uint32_t a, uint32_t b)

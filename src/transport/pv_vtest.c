@@ -19,6 +19,7 @@
 /* the largest message a client may send: command streams are mostly in
  * rings, so SUBMIT_CMD2 payloads are small; this bounds a hostile one */
 #define PV_VTEST_MAX_PAYLOAD_DWORDS ((64u << 20) / 4)
+#define PV_VTEST_READ_CHUNK ((size_t)64 << 10)
 #define PV_VTEST_MAX_NAME 1024u
 
 struct client {
@@ -343,6 +344,37 @@ dispatch(struct client *c, uint32_t cmd, const uint32_t *p, uint32_t len)
    }
 }
 
+/* Reads a message's payload.  The buffer grows only as bytes arrive, so a
+ * header that promises the maximum costs nothing until they are sent. */
+static bool
+read_payload(struct client *c, size_t size)
+{
+   size_t got = 0;
+   while (got < size) {
+      const size_t chunk = size - got < PV_VTEST_READ_CHUNK ? size - got : PV_VTEST_READ_CHUNK;
+      if (got + chunk > c->payload_cap) {
+         size_t cap = c->payload_cap ? c->payload_cap : PV_VTEST_READ_CHUNK;
+         while (cap < got + chunk)
+            cap *= 2;
+         if (cap > size)
+            cap = size;
+         uint32_t *grown = realloc(c->payload, cap);
+         if (!grown) {
+            errno = ENOMEM;
+            return false;
+         }
+         c->payload = grown;
+         c->payload_cap = cap;
+      }
+      if (!pv_vtest_read(c->fd, (uint8_t *)c->payload + got, chunk)) {
+         errno = 0;
+         return false;
+      }
+      got += chunk;
+   }
+   return true;
+}
+
 /* Waits for the next message while expiring sync waits on time. */
 static bool
 wait_readable(struct client *c)
@@ -397,17 +429,8 @@ pv_vtest_serve_client(struct pv_renderer *renderer, int fd, uint32_t client_id,
                             PV_VTEST_MAX_PAYLOAD_DWORDS);
          break;
       }
-      if ((size_t)len * 4 > c.payload_cap) {
-         free(c.payload);
-         c.payload_cap = (size_t)len * 4;
-         c.payload = malloc(c.payload_cap);
-         if (!c.payload) {
-            ret = -ENOMEM;
-            break;
-         }
-      }
-      if (len && !pv_vtest_read(fd, c.payload, (size_t)len * 4)) {
-         ret = client_error(&c, "truncated command %u", cmd);
+      if (len && !read_payload(&c, (size_t)len * 4)) {
+         ret = errno == ENOMEM ? -ENOMEM : client_error(&c, "truncated command %u", cmd);
          break;
       }
       pv_debug(PV_CAT_VTEST, "vcmd %u, %u dwords", cmd, len);

@@ -54,9 +54,19 @@ pv_log_set_label(const char *label)
    snprintf(process_label, sizeof(process_label), "%s", label ? label : "");
 }
 
+static bool silenced;
+
+void
+pv_log_silence(bool silence)
+{
+   silenced = silence;
+}
+
 bool
 pv_log_enabled(enum pv_log_level level, unsigned category)
 {
+   if (silenced)
+      return false;
    if (level == PV_LOG_DEBUG)
       return (debug_categories & category) != 0;
    return level <= max_level;

@@ -36,6 +36,10 @@ void pv_log_set_label(const char *label);
 
 bool pv_log_enabled(enum pv_log_level level, unsigned category);
 
+/* No lines at all, errors included (fuzzers, where every input is an error;
+ * set before any thread starts). */
+void pv_log_silence(bool silence);
+
 void pv_log_msg(enum pv_log_level level, unsigned category, const char *file, int line,
                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void pv_log_vmsg(enum pv_log_level level, unsigned category, const char *file, int line,

@@ -152,7 +152,7 @@ pv_handle_vkCreateRingMESA(struct pv_dispatch *d, struct pv_cmd_vkCreateRingMESA
       pv_dispatch_fail(d, "ring quota reached");
       return;
    }
-   if (!pv_ring_start(ring)) {
+   if (!d->ctx->rings_inline && !pv_ring_start(ring)) {
       pv_context_destroy_ring(d->ctx, args->ring);
       pv_dispatch_fail(d, "cannot start the ring thread");
       return;
