@@ -193,6 +193,8 @@ pv_dispatch_run_indirect(struct pv_dispatch *d, struct pv_resource *res, uint64_
                        offset, size, res->id, res->size);
       return false;
    }
+   if (!size)
+      return true; /* nothing to run (and no copy buffer yet, perhaps) */
    if (!d->nested_ready) {
       pv_decoder_init(&d->nested, &d->ctx->fatal, &d->ctx->objects,
                       d->ctx->renderer->config.scratch_bytes);
