@@ -65,6 +65,7 @@ sample_init(struct sample *s, const char *name)
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES,
       .timelineSemaphore = v12.timelineSemaphore,
       .hostQueryReset = v12.hostQueryReset,
+      .bufferDeviceAddress = v12.bufferDeviceAddress,
    };
    VkPhysicalDeviceFeatures want = {
       .pipelineStatisticsQuery = features.features.pipelineStatisticsQuery,

@@ -90,6 +90,11 @@ struct pv_blob {
 int pv_renderer_create(const struct pv_renderer_config *config, struct pv_renderer **out);
 void pv_renderer_destroy(struct pv_renderer *renderer);
 
+/* Optional: does once, on a throwaway instance and device, what the host
+ * driver does once per process (loading, compiler and cache set-up), so
+ * that the first guest context does not wait for it.  0 on success. */
+int pv_renderer_warm(struct pv_renderer *renderer);
+
 /* Copies the capset into `data` (up to `size` bytes); returns the capset's
  * full size, or 0 when the id or version is unknown. */
 size_t pv_renderer_get_capset(const struct pv_renderer *renderer, uint32_t capset_id,

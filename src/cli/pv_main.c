@@ -27,15 +27,6 @@
 #define PV_VERSION "unknown"
 #endif
 
-static volatile sig_atomic_t stop_requested;
-
-static void
-on_signal(int sig)
-{
-   (void)sig;
-   stop_requested = 1;
-}
-
 static void
 usage(FILE *out)
 {
@@ -44,6 +35,7 @@ usage(FILE *out)
            "  pearvisor-gpu serve [OPTIONS]\n"
            "  pearvisor-gpu run [OPTIONS] [--venus-icd FILE] -- PROGRAM [ARGS...]\n"
            "  pearvisor-gpu replay [OPTIONS] CAPTURE...\n"
+           "  pearvisor-gpu bench [OPTIONS] [--rounds N] [--quick]\n"
            "  pearvisor-gpu --help | --version\n"
            "\n"
            "PearVisor GPU is the host side of Mesa's Venus Vulkan driver: it serves\n"
@@ -56,6 +48,9 @@ usage(FILE *out)
            "          pointed at it, and exit with PROGRAM's status\n"
            "  replay  run guest sessions written by --capture again, without the\n"
            "          guest, on the host driver (to reproduce what a guest did)\n"
+           "  bench   run a set of Vulkan workloads natively and through PearVisor,\n"
+           "          alternately (--rounds N, default 5; --quick: small and short),\n"
+           "          on the same host driver, and print the cost of each metric\n"
            "\n"
            "Options:\n"
            "  --socket PATH     vtest socket (serve: $VTEST_SOCKET_NAME or %s;\n"
@@ -67,6 +62,8 @@ usage(FILE *out)
            "  --no-fork         serve every client in this process (for debugging)\n"
            "  --max-clients N   clients served at once; more are refused (default %u,\n"
            "                    at most %u)\n"
+           "  --spares N        client processes kept started, with the host driver\n"
+           "                    warmed up, for the next clients (default 1, at most 8)\n"
            "\n"
            "Limits, per guest context:\n"
            "  --max-objects N     Vulkan objects (default %u)\n"
@@ -83,7 +80,8 @@ usage(FILE *out)
            "  --capture DIR       write every command stream the guests send into DIR\n"
            "\n"
            "Environment:\n"
-           "  PV_DEBUG=info|debug|vtest,ring,cs,object,vk   more logging\n",
+           "  PV_DEBUG=info|debug|vtest,ring,cs,object,vk,time   more logging (time:\n"
+           "                    commands that take 100 us or more)\n",
            PV_VTEST_DEFAULT_SOCKET, PV_VTEST_DEFAULT_MAX_CLIENTS, PV_VTEST_MAX_CLIENTS,
            PV_DEFAULT_MAX_OBJECTS,
            (unsigned)(PV_DEFAULT_MAX_BLOB_BYTES >> 20), PV_DEFAULT_MAX_RINGS,
@@ -104,6 +102,9 @@ parse_options(int argc, char **argv, struct options *opts)
       { "max-rings", required_argument, NULL, 'R' },
       { "max-in-flight", required_argument, NULL, 'F' },
       { "max-clients", required_argument, NULL, 'K' },
+      { "spares", required_argument, NULL, 'P' },
+      { "rounds", required_argument, NULL, 'r' },
+      { "quick", no_argument, NULL, 'q' },
       { "hang-timeout", required_argument, NULL, 'H' },
       { "validate", no_argument, NULL, 'V' },
       { "capture", required_argument, NULL, 'C' },
@@ -133,6 +134,7 @@ parse_options(int argc, char **argv, struct options *opts)
       case 'R':
       case 'F':
       case 'K':
+      case 'P':
       case 'H': {
          char *end;
          errno = 0;
@@ -155,12 +157,20 @@ parse_options(int argc, char **argv, struct options *opts)
             opts->renderer.max_in_flight = v32;
          else if (c == 'K')
             opts->max_clients = v32;
+         else if (c == 'P')
+            opts->spares = v32 > 8 ? 8 : (int)v32;
          else
             opts->renderer.hang_timeout_ms = v > UINT32_MAX / 1000 ? UINT32_MAX : (uint32_t)v * 1000;
          break;
       }
       case 'V':
          opts->renderer.validate = true;
+         break;
+      case 'r':
+         opts->bench_rounds = atoi(optarg);
+         break;
+      case 'q':
+         opts->bench_quick = true;
          break;
       case 'C':
          opts->renderer.capture_dir = optarg;
@@ -178,27 +188,6 @@ parse_options(int argc, char **argv, struct options *opts)
    return 0;
 }
 
-/* The server's environment: the chosen host driver, and never the Venus
- * driver's vtest mode (the server would connect to itself). */
-static void
-setup_server_env(const struct options *opts)
-{
-   unsetenv("VN_DEBUG");
-   if (opts->icd) {
-      setenv("VK_DRIVER_FILES", opts->icd, 1);
-      setenv("VK_ICD_FILENAMES", opts->icd, 1);
-   }
-}
-
-static void
-install_signals(void)
-{
-   struct sigaction sa = { .sa_handler = on_signal };
-   sigemptyset(&sa.sa_mask);
-   sigaction(SIGINT, &sa, NULL);
-   sigaction(SIGTERM, &sa, NULL);
-}
-
 static int
 cmd_serve(const struct options *opts)
 {
@@ -206,8 +195,8 @@ cmd_serve(const struct options *opts)
       fprintf(stderr, "serve: unexpected argument '%s'\n", opts->argv[0]);
       return 2;
    }
-   setup_server_env(opts);
-   install_signals();
+   pv_cli_server_env(opts);
+   pv_cli_install_signals();
    const char *env = getenv("VTEST_SOCKET_NAME");
    struct pv_vtest_server_options server = {
       .socket_path = opts->socket_path ? opts->socket_path
@@ -215,151 +204,11 @@ cmd_serve(const struct options *opts)
       .listen_fd = -1,
       .fork_per_client = !opts->no_fork,
       .max_clients = opts->max_clients,
+      .spares = pv_cli_spares(opts),
       .renderer = opts->renderer,
    };
-   const int ret = pv_vtest_server_run(&server, &stop_requested);
+   const int ret = pv_vtest_server_run(&server, &pv_cli_stop_requested);
    return ret ? 1 : 0;
-}
-
-static bool
-file_exists(const char *path)
-{
-   struct stat st;
-   return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* Mesa's Venus ICD manifest as distributions install it. */
-static const char *
-find_venus_icd(const struct options *opts, char *buf, size_t size)
-{
-   if (opts->venus_icd)
-      return opts->venus_icd;
-   const char *env = getenv("PV_VENUS_ICD");
-   if (env && env[0])
-      return env;
-   static const char *const dirs[] = {
-      "/usr/share/vulkan/icd.d", "/usr/local/share/vulkan/icd.d", "/etc/vulkan/icd.d",
-   };
-   static const char *const names[] = {
-      "virtio_icd.json", "virtio_icd.x86_64.json", "virtio_icd.aarch64.json",
-   };
-   for (size_t d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
-      for (size_t n = 0; n < sizeof(names) / sizeof(names[0]); n++) {
-         snprintf(buf, size, "%s/%s", dirs[d], names[n]);
-         if (file_exists(buf))
-            return buf;
-      }
-   }
-   return NULL;
-}
-
-/* VN_DEBUG for the program: the caller's flags plus "vtest". */
-static void
-set_vn_debug(void)
-{
-   const char *old = getenv("VN_DEBUG");
-   if (!old || !old[0]) {
-      setenv("VN_DEBUG", "vtest", 1);
-      return;
-   }
-   if (strstr(old, "vtest"))
-      return;
-   char buf[512];
-   snprintf(buf, sizeof(buf), "vtest,%s", old);
-   setenv("VN_DEBUG", buf, 1);
-}
-
-static int
-cmd_run(const struct options *opts)
-{
-   if (!opts->argc) {
-      fprintf(stderr, "run: no program given (pearvisor-gpu run -- PROGRAM [ARGS...])\n");
-      return 2;
-   }
-   char icd_buf[512];
-   const char *venus_icd = find_venus_icd(opts, icd_buf, sizeof(icd_buf));
-   if (!venus_icd) {
-      fprintf(stderr, "run: Mesa's Venus driver manifest (virtio_icd.json) not found; install "
-                      "mesa-vulkan-drivers or pass --venus-icd\n");
-      return 2;
-   }
-
-   char dir[] = "/tmp/pearvisor-XXXXXX";
-   char sock_buf[512];
-   const char *sock = opts->socket_path;
-   bool own_dir = false;
-   if (!sock) {
-      if (!mkdtemp(dir)) {
-         perror("run: mkdtemp");
-         return 1;
-      }
-      own_dir = true;
-      snprintf(sock_buf, sizeof(sock_buf), "%s/vtest.sock", dir);
-      sock = sock_buf;
-   }
-   /* listen before starting anything, so the program can connect at once */
-   const int listen_fd = pv_vtest_listen(sock);
-   if (listen_fd < 0) {
-      if (own_dir)
-         rmdir(dir);
-      return 1;
-   }
-
-   const pid_t server = fork();
-   if (server < 0) {
-      perror("run: fork");
-      return 1;
-   }
-   if (server == 0) {
-      setup_server_env(opts);
-      install_signals();
-      struct pv_vtest_server_options server_opts = {
-         .socket_path = sock,
-         .listen_fd = listen_fd,
-         .fork_per_client = !opts->no_fork,
-         .max_clients = opts->max_clients,
-         .renderer = opts->renderer,
-      };
-      _exit(pv_vtest_server_run(&server_opts, &stop_requested) ? 1 : 0);
-   }
-   close(listen_fd);
-
-   const pid_t program = fork();
-   if (program < 0) {
-      perror("run: fork");
-      kill(server, SIGTERM);
-      waitpid(server, NULL, 0);
-      return 1;
-   }
-   if (program == 0) {
-      setenv("VK_DRIVER_FILES", venus_icd, 1);
-      setenv("VK_ICD_FILENAMES", venus_icd, 1);
-      setenv("VTEST_SOCKET_NAME", sock, 1);
-      set_vn_debug();
-      execvp(opts->argv[0], opts->argv);
-      fprintf(stderr, "run: cannot execute %s: %s\n", opts->argv[0], strerror(errno));
-      _exit(127);
-   }
-
-   /* the program's terminal signals are its own; we just wait for it */
-   signal(SIGINT, SIG_IGN);
-   int status = 0;
-   while (waitpid(program, &status, 0) < 0 && errno == EINTR)
-      ;
-   kill(server, SIGTERM);
-   int server_status = 0;
-   while (waitpid(server, &server_status, 0) < 0 && errno == EINTR)
-      ;
-   if (own_dir) {
-      unlink(sock);
-      rmdir(dir);
-   }
-   if (WIFSIGNALED(status)) {
-      fprintf(stderr, "run: %s was killed by signal %d (%s)\n", opts->argv[0],
-              WTERMSIG(status), strsignal(WTERMSIG(status)));
-      return 128 + WTERMSIG(status);
-   }
-   return WEXITSTATUS(status);
 }
 
 int
@@ -379,15 +228,17 @@ main(int argc, char **argv)
       printf("pearvisor-gpu %s\n", PV_VERSION);
       return 0;
    }
-   struct options opts = { 0 };
+   struct options opts = { .spares = -1 };
    if (parse_options(argc - 1, argv + 1, &opts) < 0)
       return 2;
    if (!strcmp(cmd, "serve"))
       return cmd_serve(&opts);
    if (!strcmp(cmd, "run"))
-      return cmd_run(&opts);
+      return pv_cli_run(&opts);
    if (!strcmp(cmd, "replay"))
       return pv_cli_replay(&opts);
+   if (!strcmp(cmd, "bench"))
+      return pv_cli_bench(&opts);
    fprintf(stderr, "unknown command '%s'\n\n", cmd);
    usage(stderr);
    return 2;

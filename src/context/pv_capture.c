@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <threads.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "context/pv_context.h"
@@ -149,6 +150,14 @@ pv_capture_fence(struct pv_capture *cap, uint32_t ring_idx, uint64_t fence_id)
 
 /* -- replay ------------------------------------------------------------------- */
 
+static uint64_t
+now_ns(void)
+{
+   struct timespec ts;
+   clock_gettime(CLOCK_MONOTONIC, &ts);
+   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 struct record {
    uint32_t tag;
    const uint8_t *payload;
@@ -287,11 +296,16 @@ replay_record(struct pv_context *ctx, const struct record *rec, const struct rea
          return false;
       pv_context_unref_resource(ctx, load_u32(p));
       return true;
-   case PV_CAPTURE_STREAM:
+   case PV_CAPTURE_STREAM: {
+      const uint64_t commands = ctx->dispatch->commands, bytes = ctx->dispatch->bytes;
+      const uint64_t t0 = now_ns();
       run_stream(ctx, p, rec->size);
+      stats->stream_ns += now_ns() - t0;
+      stats->commands += ctx->dispatch->commands - commands;
+      stats->stream_bytes += ctx->dispatch->bytes - bytes;
       stats->streams++;
-      stats->stream_bytes += rec->size;
       return true;
+   }
    case PV_CAPTURE_RING: {
       if (rec->size < 8)
          return false;
@@ -300,9 +314,13 @@ replay_record(struct pv_context *ctx, const struct record *rec, const struct rea
       if (!ring)
          return true; /* its creation failed, as the context would have said */
       apply_ring_writes(ctx, after, ring_id);
+      const uint64_t commands = ring->dispatch.commands, bytes = ring->dispatch.bytes;
+      const uint64_t t0 = now_ns();
       pv_ring_feed(ring, p + 8, rec->size - 8, options->ring_timeout_ms);
+      stats->stream_ns += now_ns() - t0;
+      stats->commands += ring->dispatch.commands - commands;
+      stats->stream_bytes += ring->dispatch.bytes - bytes;
       stats->streams++;
-      stats->stream_bytes += rec->size - 8;
       return true;
    }
    case PV_CAPTURE_BLOB_WRITE: {

@@ -78,7 +78,9 @@ struct pv_replay_options {
 struct pv_replay_stats {
    uint32_t records;
    uint32_t streams;          /* STREAM and RING records run */
-   uint64_t stream_bytes;
+   uint64_t stream_bytes;     /* bytes of commands run (indirect streams too) */
+   uint64_t commands;         /* commands those streams held, as executed */
+   uint64_t stream_ns;        /* time spent running them */
    bool truncated;            /* the file ended inside a record */
 };
 

@@ -33,6 +33,8 @@ pv_dispatch_init(struct pv_dispatch *d, struct pv_context *ctx, struct pv_ring *
    d->command = NULL;
    atomic_init(&d->busy_since_ns, 0);
    atomic_init(&d->busy_command, NULL);
+   atomic_init(&d->commands, 0);
+   atomic_init(&d->bytes, 0);
 }
 
 void
@@ -55,6 +57,14 @@ pv_dispatch_fail(struct pv_dispatch *d, const char *fmt, ...)
    vsnprintf(msg, sizeof(msg), fmt, ap);
    va_end(ap);
    pv_fatal_set(&d->ctx->fatal, "%s: %s", d->command ? d->command : "dispatch", msg);
+}
+
+static uint64_t
+precise_now_ns(void)
+{
+   struct timespec ts;
+   clock_gettime(CLOCK_MONOTONIC, &ts);
+   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 static uint64_t
@@ -92,6 +102,9 @@ bool
 pv_dispatch_run(struct pv_dispatch *d, const void *data, size_t size,
                 pv_dispatch_progress_fn progress, void *progress_data)
 {
+   atomic_store_explicit(&d->bytes,
+                         atomic_load_explicit(&d->bytes, memory_order_relaxed) + size,
+                         memory_order_relaxed);
    struct pv_decoder *dec = d->dec;
    if (!pv_dispatch_ok(d)) {
       pv_debug(PV_CAT_CS, "stream of %zu bytes ignored: context is fatal", size);
@@ -122,7 +135,18 @@ pv_dispatch_run(struct pv_dispatch *d, const void *data, size_t size,
       atomic_store_explicit(&d->busy_since_ns, coarse_now_ns(), memory_order_release);
       if (__builtin_expect(d->ctx->renderer->fault_command != NULL, 0))
          inject_fault(d->ctx->renderer, desc->name);
-      desc->run(d, flags);
+      if (__builtin_expect(pv_log_enabled(PV_LOG_DEBUG, PV_CAT_TIME), 0)) {
+         const uint64_t t0 = precise_now_ns();
+         desc->run(d, flags);
+         const uint64_t us = (precise_now_ns() - t0) / 1000;
+         if (us >= 100)
+            pv_debug(PV_CAT_TIME, "%s took %" PRIu64 " us", desc->name, us);
+      } else {
+         desc->run(d, flags);
+      }
+      atomic_store_explicit(&d->commands,
+                            atomic_load_explicit(&d->commands, memory_order_relaxed) + 1,
+                            memory_order_relaxed);
       atomic_store_explicit(&d->busy_since_ns, 0, memory_order_release);
       pv_arena_reset(&dec->arena);
       if (!pv_dispatch_ok(d))

@@ -30,6 +30,10 @@ struct pv_dispatch {
    uint8_t *stream_copy;       /* owned: private copy of an indirect stream */
    size_t stream_copy_size;
    const char *command;        /* name of the command being executed */
+   /* statistics, written only by the dispatch's thread: commands executed
+    * and stream bytes run (indirect streams included) so far */
+   _Atomic uint64_t commands;
+   _Atomic uint64_t bytes;
    /* what the watchdog reads: since when the current command runs (0: idle) */
    _Atomic uint64_t busy_since_ns;
    const char *_Atomic busy_command;

@@ -2,6 +2,7 @@
 #include "pv_ring.h"
 
 #include "context/pv_capture.h"
+#include "util/pv_cpu.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -165,21 +167,29 @@ now_ns(void)
    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Back off while the ring is empty: yield a few times, then sleep for
- * exponentially longer, up to the idle timeout. */
+/* Waiting for the guest's next command, from the moment the last one ran
+ * until the idle timeout (after which the ring sleeps until notified).  A
+ * guest that waits for a reply writes its next command within microseconds,
+ * so the ring first spins (no system call), then yields, then sleeps in
+ * short fixed steps: the wake-up latency stays a few microseconds while the
+ * guest is busy and under PV_RING_SLEEP_NS later, at the cost of a wake-up
+ * per step for one idle timeout after each burst. */
+#define PV_RING_SPIN_NS 10000u
+#define PV_RING_YIELD_NS 50000u
+#define PV_RING_SLEEP_NS 25000u
+
 static void
-relax(uint32_t *iter)
+relax(uint64_t since_work_ns)
 {
-   const uint32_t busy = 16;
-   if (++*iter < busy) {
+   if (since_work_ns < PV_RING_SPIN_NS) {
+      for (int i = 0; i < 64; i++)
+         pv_cpu_relax();
+   } else if (since_work_ns < PV_RING_YIELD_NS) {
       sched_yield();
-      return;
+   } else {
+      const struct timespec ts = { .tv_nsec = PV_RING_SLEEP_NS };
+      nanosleep(&ts, NULL);
    }
-   uint32_t shift = *iter - busy;
-   if (shift > 6)
-      shift = 6;
-   const struct timespec ts = { .tv_nsec = 10000L << shift };
-   nanosleep(&ts, NULL);
 }
 
 struct progress {
@@ -202,6 +212,8 @@ store_head(void *data, size_t consumed)
    }
 }
 
+static bool run_copied(struct pv_ring *ring, uint32_t tail, uint32_t pending);
+
 /* Runs what the guest wrote up to `tail`; false once the context is fatal. */
 static bool
 run_pending(struct pv_ring *ring, uint32_t tail)
@@ -215,6 +227,14 @@ run_pending(struct pv_ring *ring, uint32_t tail)
       return false;
    }
    pv_ring_copy_out(ring->buffer, ring->buffer_size, ring->cur, ring->cmd, pending);
+   return run_copied(ring, tail, pending);
+}
+
+/* Runs the `pending` bytes already in ring->cmd, which end at `tail`. */
+static bool
+run_copied(struct pv_ring *ring, uint32_t tail, uint32_t pending)
+{
+   struct pv_context *ctx = ring->ctx;
    struct progress progress = { ring, ring->cur };
    ring->cur = tail;
    pv_capture_ring(ctx->capture, ring->params.id, ring->cmd, pending);
@@ -229,10 +249,7 @@ run_pending(struct pv_ring *ring, uint32_t tail)
 static bool
 should_stop(struct pv_ring *ring)
 {
-   mtx_lock(&ring->mutex);
-   const bool stop = ring->stop;
-   mtx_unlock(&ring->mutex);
-   return stop;
+   return atomic_load_explicit(&ring->stopping, memory_order_acquire);
 }
 
 /* Sleeps until notified or stopped.  Returns false when stopping. */
@@ -271,25 +288,26 @@ ring_thread(void *arg)
    if (ring->params.priority && setpriority(PRIO_PROCESS, 0, ring->params.priority) < 0)
       pv_debug(PV_CAT_RING, "ring priority %d not applied: %m", ring->params.priority);
 
+   /* sleeps as short as asked: the default slack (50 us) would be most of
+    * the sleep */
+   prctl(PR_SET_TIMERSLACK, 1000ul, 0, 0, 0);
    uint64_t last_work = now_ns();
-   uint32_t relax_iter = 0;
    while (!should_stop(ring)) {
       const uint32_t tail = atomic_load_explicit(ring->tail, memory_order_acquire);
       if (tail != ring->cur) {
          if (!run_pending(ring, tail))
             break;
          last_work = now_ns();
-         relax_iter = 0;
          continue;
       }
-      if (now_ns() - last_work >= ring->params.idle_timeout_ns) {
+      const uint64_t since_work = now_ns() - last_work;
+      if (since_work >= ring->params.idle_timeout_ns) {
          if (!idle_wait(ring))
             break;
          last_work = now_ns();
-         relax_iter = 0;
          continue;
       }
-      relax(&relax_iter);
+      relax(since_work);
    }
 
    if (pv_fatal_is_set(&ctx->fatal))
@@ -429,8 +447,6 @@ feed_wait(struct pv_ring *ring, uint64_t deadline_ns, uint32_t want_free, uint32
       if (want_free ? tail - head <= ring->buffer_size - want_free
                     : pv_ring_seqno_ge(head, want_head))
          return true;
-      if (!ring->started)
-         return false; /* inline: nothing will move */
       mtx_lock(&ring->mutex);
       const bool stopped = ring->stopped;
       mtx_unlock(&ring->mutex);
@@ -447,6 +463,15 @@ pv_ring_feed(struct pv_ring *ring, const void *data, size_t size, uint32_t timeo
 {
    if (!size || size > ring->buffer_size)
       return false;
+   if (!ring->started) {
+      /* inline: as if the guest had written it and the ring thread had
+       * copied it out (one copy, as in service; the shared buffer is left
+       * alone, so that a replay measures the renderer and not itself) */
+      const uint32_t tail = ring->cur + (uint32_t)size;
+      atomic_store_explicit(ring->tail, tail, memory_order_relaxed);
+      memcpy(ring->cmd, data, size);
+      return run_copied(ring, tail, (uint32_t)size);
+   }
    const uint64_t deadline = now_ns() + (uint64_t)timeout_ms * 1000000u;
    if (!feed_wait(ring, deadline, (uint32_t)size, 0))
       return false;
@@ -460,8 +485,6 @@ pv_ring_feed(struct pv_ring *ring, const void *data, size_t size, uint32_t timeo
    memcpy(buffer, (const uint8_t *)data + first, size - first);
    const uint32_t new_tail = tail + (uint32_t)size;
    atomic_store_explicit(ring->tail, new_tail, memory_order_seq_cst);
-   if (!ring->started) /* inline: run it here, as the ring thread would */
-      return run_pending(ring, new_tail);
    pv_ring_notify(ring);
    return feed_wait(ring, deadline, 0, new_tail);
 }

@@ -19,6 +19,8 @@ struct pv_vtest_server_options {
    int listen_fd;             /* already listening, or -1 to create one */
    bool fork_per_client;      /* each client in its own process (default) */
    uint32_t max_clients;      /* served at once; more are refused (0: default) */
+   uint32_t spares;           /* client processes kept started and warmed up
+                                 ahead of time (process-per-client mode) */
    struct pv_renderer_config renderer;
 };
 

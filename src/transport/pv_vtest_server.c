@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "object/pv_object.h"
+#include "transport/pv_vtest_spare.h"
 #include "util/pv_log.h"
 
 
@@ -44,13 +45,25 @@ pv_vtest_listen(const char *path)
    return fd;
 }
 
+/* Spare processes are started once no client has arrived for this long. */
+#define PV_SPARE_QUIET_MS 100
+
+static uint64_t
+monotonic_ms(void)
+{
+   struct timespec ts;
+   clock_gettime(CLOCK_MONOTONIC, &ts);
+   return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
 struct child {
    pid_t pid;
    uint32_t client_id;
 };
 
 static void
-reap_children(struct child *children, int *count, bool block, bool stopping)
+reap_children(struct child *children, int *count, struct pv_spares *spares, bool block,
+              bool stopping)
 {
    for (;;) {
       int status;
@@ -60,6 +73,8 @@ reap_children(struct child *children, int *count, bool block, bool stopping)
             *count = 0; /* nothing left to wait for */
          return;
       }
+      if (pv_spares_reaped(spares, pid, status))
+         continue;
       uint32_t client = 0;
       for (int i = 0; i < *count; i++) {
          if (children[i].pid == pid) {
@@ -67,6 +82,11 @@ reap_children(struct child *children, int *count, bool block, bool stopping)
             children[i] = children[--*count];
             break;
          }
+      }
+      if (!client) {
+         /* a spare let go at shutdown, or one that died unused */
+         pv_debug(PV_CAT_VTEST, "process %d ended (status 0x%x)", (int)pid, status);
+         continue;
       }
       if (WIFSIGNALED(status) && stopping && WTERMSIG(status) == SIGTERM)
          pv_info("client %u (pid %d) ended by the server's shutdown", client, (int)pid);
@@ -118,15 +138,12 @@ join_threads(struct thread_client **threads, int *count, bool all)
    }
 }
 
+/* In a client's own process: serves it, then ends the process. */
 static void
-serve_in_child(const struct pv_vtest_server_options *options, int listen_fd, int fd,
-               uint32_t id)
+serve_and_exit(struct pv_renderer *renderer, const struct pv_vtest_server_options *options,
+               int fd, uint32_t id)
 {
-   close(listen_fd);
-   signal(SIGTERM, SIG_DFL);
-   signal(SIGINT, SIG_DFL);
-   struct pv_renderer *renderer;
-   int ret = pv_renderer_create(&options->renderer, &renderer);
+   int ret = renderer ? 0 : pv_renderer_create(&options->renderer, &renderer);
    if (!ret) {
       ret = pv_vtest_serve_client(renderer, fd, id, true);
       pv_renderer_destroy(renderer);
@@ -159,6 +176,9 @@ pv_vtest_server_run(const struct pv_vtest_server_options *options, volatile sig_
 
    struct child children[PV_VTEST_MAX_CLIENTS];
    int child_count = 0;
+   struct pv_spares spares;
+   uint64_t last_accept_ms = 0;
+   pv_spares_init(&spares, options->fork_per_client ? (int)options->spares : 0);
    struct thread_client *threads[PV_VTEST_MAX_CLIENTS];
    int thread_count = 0;
    uint32_t next_id = 1;
@@ -167,13 +187,23 @@ pv_vtest_server_run(const struct pv_vtest_server_options *options, volatile sig_
    if (max_clients > (int)PV_VTEST_MAX_CLIENTS)
       max_clients = (int)PV_VTEST_MAX_CLIENTS;
    while (!*stop) {
-      reap_children(children, &child_count, false, false);
+      reap_children(children, &child_count, &spares, false, false);
       join_threads(threads, &thread_count, false);
-      struct pollfd pfd = { .fd = listen_fd, .events = POLLIN };
-      const int n = poll(&pfd, 1, 200);
+      /* a spare warming up takes a core for a while: not while clients
+       * are arriving, which it would slow down */
+      if (monotonic_ms() - last_accept_ms >= PV_SPARE_QUIET_MS)
+         pv_spares_fill(&spares, options, listen_fd, serve_and_exit);
+      struct pollfd pfds[1 + PV_VTEST_MAX_SPARES] = { { .fd = listen_fd, .events = POLLIN } };
+      const int spare_fds = pv_spares_pollfds(&spares, pfds + 1, PV_VTEST_MAX_SPARES);
+      const int n = poll(pfds, 1 + (nfds_t)spare_fds,
+                         spares.count < spares.wanted ? PV_SPARE_QUIET_MS : 200);
       if (n <= 0)
          continue;
+      pv_spares_poll_result(&spares, pfds + 1, spare_fds);
+      if (!(pfds[0].revents & POLLIN))
+         continue;
       const int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+      last_accept_ms = monotonic_ms();
       if (fd < 0) {
          if (errno != EINTR && errno != EAGAIN)
             pv_warn("accept: %s", strerror(errno));
@@ -207,9 +237,21 @@ pv_vtest_server_run(const struct pv_vtest_server_options *options, volatile sig_
          threads[thread_count++] = tc;
          continue;
       }
-      const pid_t pid = fork();
-      if (pid == 0)
-         serve_in_child(options, listen_fd, fd, id);
+      pid_t pid = pv_spares_take(&spares, fd, id);
+      if (pid > 0) {
+         close(fd);
+         children[child_count++] = (struct child){ pid, id };
+         pv_debug(PV_CAT_VTEST, "client %u served by spare process %d", id, (int)pid);
+         continue;
+      }
+      pid = fork();
+      if (pid == 0) {
+         close(listen_fd);
+         pv_spares_close_in_child(&spares);
+         signal(SIGTERM, SIG_DFL);
+         signal(SIGINT, SIG_DFL);
+         serve_and_exit(NULL, options, fd, id);
+      }
       close(fd);
       if (pid < 0) {
          pv_error("fork for client %u: %s", id, strerror(errno));
@@ -219,10 +261,11 @@ pv_vtest_server_run(const struct pv_vtest_server_options *options, volatile sig_
       pv_debug(PV_CAT_VTEST, "client %u served by pid %d", id, (int)pid);
    }
 
+   pv_spares_stop(&spares);
    /* clients whose guests are gone finish on their own; give them a moment
     * to tear down, then end the rest */
    for (int waited = 0; child_count && waited < 100; waited++) {
-      reap_children(children, &child_count, false, true);
+      reap_children(children, &child_count, &spares, false, true);
       if (child_count) {
          const struct timespec ts = { .tv_nsec = 50 * 1000 * 1000 };
          nanosleep(&ts, NULL);
@@ -231,7 +274,7 @@ pv_vtest_server_run(const struct pv_vtest_server_options *options, volatile sig_
    for (int i = 0; i < child_count; i++)
       kill(children[i].pid, SIGTERM);
    while (child_count)
-      reap_children(children, &child_count, true, true);
+      reap_children(children, &child_count, &spares, true, true);
    if (options->listen_fd < 0) {
       close(listen_fd);
       unlink(options->socket_path);

@@ -33,7 +33,7 @@ pv_log_init(void)
             unsigned cat;
          } cats[] = {
             { "vtest", PV_CAT_VTEST }, { "ring", PV_CAT_RING }, { "cs", PV_CAT_CS },
-            { "object", PV_CAT_OBJECT }, { "vk", PV_CAT_VK },
+            { "object", PV_CAT_OBJECT }, { "vk", PV_CAT_VK }, { "time", PV_CAT_TIME },
          };
          for (size_t i = 0; i < sizeof(cats) / sizeof(cats[0]); i++) {
             if (!strcmp(tok, cats[i].name)) {

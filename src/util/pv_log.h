@@ -27,6 +27,7 @@ enum pv_log_category {
    PV_CAT_CS = 1u << 3,
    PV_CAT_OBJECT = 1u << 4,
    PV_CAT_VK = 1u << 5,
+   PV_CAT_TIME = 1u << 6, /* commands that take long, with their time */
 };
 
 void pv_log_init(void);

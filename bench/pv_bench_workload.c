@@ -1,0 +1,596 @@
+/* SPDX-License-Identifier: MIT */
+/* The workload of `pearvisor-gpu bench`: a plain Vulkan program, run once
+ * natively and once through PearVisor per round.  It measures each metric
+ * itself (the median of many repetitions) and prints
+ *
+ *   metric <name> <value> <unit> <lower|higher>   (which is better)
+ *   check <name> ok|FAIL                          (a result it verified)
+ *
+ * Sizes follow the device: small on a CPU driver, large on a GPU; --quick
+ * shrinks everything (CI only checks that the bench runs and is right). */
+#include <stdbool.h>
+#include <string.h>
+#include <time.h>
+
+#include "pv_sample.h"
+
+#include "matmul.spv.h"
+#include "saxpy.spv.h"
+
+struct sizes {
+   int reps;                /* repetitions of the slow metrics */
+   int calls;               /* repetitions of the fast ones */
+   VkDeviceSize small_alloc;
+   VkDeviceSize big_alloc;
+   uint32_t record_cmds;
+   uint32_t saxpy_n;
+   uint32_t matmul_n;
+   VkDeviceSize bandwidth_bytes;
+};
+
+static bool failed;
+
+static double
+now(void)
+{
+   struct timespec ts;
+   clock_gettime(CLOCK_MONOTONIC, &ts);
+   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int
+compare_double(const void *a, const void *b)
+{
+   const double x = *(const double *)a, y = *(const double *)b;
+   return x < y ? -1 : x > y;
+}
+
+static double
+median(double *v, int n)
+{
+   qsort(v, (size_t)n, sizeof(*v), compare_double);
+   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static void
+metric(const char *name, double value, const char *unit, const char *better)
+{
+   printf("metric %s %.6g %s %s\n", name, value, unit, better);
+   fflush(stdout);
+}
+
+static void
+check(const char *name, bool ok)
+{
+   printf("check %s %s\n", name, ok ? "ok" : "FAIL");
+   failed |= !ok;
+}
+
+/* -- compute kernels ---------------------------------------------------------- */
+
+struct kernel {
+   VkDescriptorSetLayout set_layout;
+   VkPipelineLayout layout;
+   VkPipeline pipeline;
+   VkDescriptorPool pool;
+   VkDescriptorSet set;
+};
+
+static void
+kernel_init(struct sample *s, struct kernel *k, const uint32_t *code, size_t size,
+            const struct sample_buffer *const *buffers, uint32_t count, uint32_t push_size)
+{
+   VkDescriptorSetLayoutBinding bindings[4];
+   for (uint32_t i = 0; i < count; i++)
+      bindings[i] = (VkDescriptorSetLayoutBinding){ i, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1,
+                                                    VK_SHADER_STAGE_COMPUTE_BIT, NULL };
+   const VkDescriptorSetLayoutCreateInfo dslci = {
+      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
+      .bindingCount = count,
+      .pBindings = bindings,
+   };
+   CHECK_VK(vkCreateDescriptorSetLayout(s->device, &dslci, NULL, &k->set_layout));
+   const VkPushConstantRange range = { VK_SHADER_STAGE_COMPUTE_BIT, 0, push_size };
+   const VkPipelineLayoutCreateInfo plci = {
+      .sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
+      .setLayoutCount = 1,
+      .pSetLayouts = &k->set_layout,
+      .pushConstantRangeCount = 1,
+      .pPushConstantRanges = &range,
+   };
+   CHECK_VK(vkCreatePipelineLayout(s->device, &plci, NULL, &k->layout));
+   VkShaderModule module = sample_shader(s, code, size);
+   const VkComputePipelineCreateInfo cpci = {
+      .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
+      .stage = {
+         .sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
+         .stage = VK_SHADER_STAGE_COMPUTE_BIT,
+         .module = module,
+         .pName = "main",
+      },
+      .layout = k->layout,
+   };
+   CHECK_VK(vkCreateComputePipelines(s->device, VK_NULL_HANDLE, 1, &cpci, NULL, &k->pipeline));
+   vkDestroyShaderModule(s->device, module, NULL);
+
+   const VkDescriptorPoolSize pool_size = { VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, count };
+   const VkDescriptorPoolCreateInfo dpci = {
+      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
+      .maxSets = 1,
+      .poolSizeCount = 1,
+      .pPoolSizes = &pool_size,
+   };
+   CHECK_VK(vkCreateDescriptorPool(s->device, &dpci, NULL, &k->pool));
+   const VkDescriptorSetAllocateInfo dsai = {
+      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
+      .descriptorPool = k->pool,
+      .descriptorSetCount = 1,
+      .pSetLayouts = &k->set_layout,
+   };
+   CHECK_VK(vkAllocateDescriptorSets(s->device, &dsai, &k->set));
+   VkDescriptorBufferInfo infos[4];
+   VkWriteDescriptorSet writes[4];
+   for (uint32_t i = 0; i < count; i++) {
+      infos[i] = (VkDescriptorBufferInfo){ buffers[i]->buffer, 0, VK_WHOLE_SIZE };
+      writes[i] = (VkWriteDescriptorSet){
+         .sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
+         .dstSet = k->set,
+         .dstBinding = i,
+         .descriptorCount = 1,
+         .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+         .pBufferInfo = &infos[i],
+      };
+   }
+   vkUpdateDescriptorSets(s->device, count, writes, 0, NULL);
+}
+
+static void
+kernel_fini(struct sample *s, struct kernel *k)
+{
+   vkDestroyDescriptorPool(s->device, k->pool, NULL);
+   vkDestroyPipeline(s->device, k->pipeline, NULL);
+   vkDestroyPipelineLayout(s->device, k->layout, NULL);
+   vkDestroyDescriptorSetLayout(s->device, k->set_layout, NULL);
+}
+
+static void
+kernel_bind(VkCommandBuffer cmd, const struct kernel *k)
+{
+   vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, k->pipeline);
+   vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, k->layout, 0, 1, &k->set, 0,
+                           NULL);
+}
+
+static void
+barrier(VkCommandBuffer cmd)
+{
+   const VkMemoryBarrier mb = {
+      .sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
+      .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT,
+      .dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT |
+                       VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_HOST_READ_BIT,
+   };
+   vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
+                        VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT |
+                           VK_PIPELINE_STAGE_HOST_BIT,
+                        0, 1, &mb, 0, NULL, 0, NULL);
+}
+
+static uint32_t
+float_bits(float f)
+{
+   uint32_t u;
+   memcpy(&u, &f, sizeof(u));
+   return u;
+}
+
+/* -- the metrics ---------------------------------------------------------------- */
+
+static void
+bench_create(const struct sizes *z)
+{
+   double t[16];
+   for (int i = 0; i < z->reps; i++) {
+      const double t0 = now();
+      struct sample s;
+      sample_init(&s, "pv-bench-create");
+      sample_fini(&s);
+      t[i] = (now() - t0) * 1e3;
+   }
+   metric("create_ms", median(t, z->reps), "ms", "lower");
+}
+
+/* vkGetBufferDeviceAddress: Mesa's Venus sends it and waits for the answer
+ * every time (nothing about it is cached in the guest). */
+static void
+bench_round_trip(struct sample *s, const struct sizes *z)
+{
+   VkPhysicalDeviceVulkan12Features v12 = {
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES,
+   };
+   VkPhysicalDeviceFeatures2 features = {
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
+      .pNext = &v12,
+   };
+   vkGetPhysicalDeviceFeatures2(s->physical_device, &features);
+   if (!v12.bufferDeviceAddress) {
+      printf("skip roundtrip_us: no bufferDeviceAddress\n");
+      return;
+   }
+   const VkBufferCreateInfo bci = {
+      .sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO,
+      .size = 4096,
+      .usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT,
+   };
+   VkBuffer buffer;
+   CHECK_VK(vkCreateBuffer(s->device, &bci, NULL, &buffer));
+   VkMemoryRequirements req;
+   vkGetBufferMemoryRequirements(s->device, buffer, &req);
+   const VkMemoryAllocateFlagsInfo flags = {
+      .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_FLAGS_INFO,
+      .flags = VK_MEMORY_ALLOCATE_DEVICE_ADDRESS_BIT,
+   };
+   const VkMemoryAllocateInfo mai = {
+      .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
+      .pNext = &flags,
+      .allocationSize = req.size,
+      .memoryTypeIndex = sample_memory_type(s, req.memoryTypeBits, 0),
+   };
+   VkDeviceMemory memory;
+   CHECK_VK(vkAllocateMemory(s->device, &mai, NULL, &memory));
+   CHECK_VK(vkBindBufferMemory(s->device, buffer, memory, 0));
+   const VkBufferDeviceAddressInfo info = {
+      .sType = VK_STRUCTURE_TYPE_BUFFER_DEVICE_ADDRESS_INFO,
+      .buffer = buffer,
+   };
+   double *t = malloc(sizeof(*t) * (size_t)z->calls);
+   const VkDeviceAddress first = vkGetBufferDeviceAddress(s->device, &info);
+   bool stable = first != 0;
+   for (int i = 0; i < z->calls; i++) {
+      const double t0 = now();
+      const VkDeviceAddress address = vkGetBufferDeviceAddress(s->device, &info);
+      t[i] = (now() - t0) * 1e6;
+      stable &= address == first;
+   }
+   metric("roundtrip_us", median(t, z->calls), "us", "lower");
+   check("roundtrip_address", stable);
+   free(t);
+   vkDestroyBuffer(s->device, buffer, NULL);
+   vkFreeMemory(s->device, memory, NULL);
+}
+
+static void
+bench_alloc_free(struct sample *s, const struct sizes *z)
+{
+   const uint32_t type = sample_memory_type(s, ~0u, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
+   const VkMemoryAllocateInfo mai = {
+      .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
+      .allocationSize = z->small_alloc,
+      .memoryTypeIndex = type == UINT32_MAX ? 0 : type,
+   };
+   double *t = malloc(sizeof(*t) * (size_t)z->calls);
+   for (int i = 0; i < z->calls; i++) {
+      const double t0 = now();
+      VkDeviceMemory memory;
+      CHECK_VK(vkAllocateMemory(s->device, &mai, NULL, &memory));
+      vkFreeMemory(s->device, memory, NULL);
+      t[i] = (now() - t0) * 1e6;
+   }
+   metric("alloc_free_us", median(t, z->calls), "us", "lower");
+   free(t);
+}
+
+static void
+bench_alloc_map(struct sample *s, const struct sizes *z)
+{
+   const uint32_t type = sample_memory_type(
+      s, ~0u, VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
+   const VkMemoryAllocateInfo mai = {
+      .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
+      .allocationSize = z->big_alloc,
+      .memoryTypeIndex = type,
+   };
+   double t[16];
+   bool ok = true;
+   for (int i = 0; i < z->reps; i++) {
+      const double t0 = now();
+      VkDeviceMemory memory;
+      CHECK_VK(vkAllocateMemory(s->device, &mai, NULL, &memory));
+      void *map;
+      CHECK_VK(vkMapMemory(s->device, memory, 0, VK_WHOLE_SIZE, 0, &map));
+      t[i] = (now() - t0) * 1e3;
+      /* usable at both ends */
+      ((volatile uint8_t *)map)[0] = 1;
+      ((volatile uint8_t *)map)[z->big_alloc - 1] = 2;
+      ok &= ((volatile uint8_t *)map)[0] == 1;
+      vkUnmapMemory(s->device, memory);
+      vkFreeMemory(s->device, memory, NULL);
+   }
+   metric("alloc_map_ms", median(t, z->reps), "ms", "lower");
+   check("alloc_map_usable", ok);
+}
+
+static void
+bench_record(struct sample *s, const struct sizes *z, const struct kernel *saxpy)
+{
+   double t[16];
+   for (int i = 0; i < z->reps; i++) {
+      const double t0 = now();
+      VkCommandBuffer cmd = sample_begin(s);
+      kernel_bind(cmd, saxpy);
+      for (uint32_t c = 0; c < z->record_cmds; c++) {
+         const struct {
+            float a;
+            uint32_t n;
+         } params = { (float)(c & 7), 64 };
+         vkCmdPushConstants(cmd, saxpy->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(params),
+                            &params);
+         vkCmdDispatch(cmd, 1, 1, 1);
+      }
+      CHECK_VK(vkEndCommandBuffer(cmd));
+      t[i] = (now() - t0) * 1e9 / z->record_cmds;
+      vkFreeCommandBuffers(s->device, s->pool, 1, &cmd);
+   }
+   metric("record_ns_per_dispatch", median(t, z->reps), "ns", "lower");
+}
+
+static void
+bench_submit_wait(struct sample *s, const struct sizes *z)
+{
+   const VkFenceCreateInfo fci = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
+   VkFence fence;
+   CHECK_VK(vkCreateFence(s->device, &fci, NULL, &fence));
+   double *t = malloc(sizeof(*t) * (size_t)z->calls);
+   for (int i = 0; i < z->calls; i++) {
+      const double t0 = now();
+      CHECK_VK(vkQueueSubmit(s->queue, 0, NULL, fence));
+      CHECK_VK(vkWaitForFences(s->device, 1, &fence, VK_TRUE, UINT64_MAX));
+      t[i] = (now() - t0) * 1e6;
+      CHECK_VK(vkResetFences(s->device, 1, &fence));
+   }
+   metric("submit_wait_us", median(t, z->calls), "us", "lower");
+   free(t);
+   vkDestroyFence(s->device, fence, NULL);
+}
+
+/* Runs `cmd` (ended) and returns the wall time of submission to fence. */
+static double
+timed_submit(struct sample *s, VkCommandBuffer cmd)
+{
+   const VkFenceCreateInfo fci = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
+   VkFence fence;
+   CHECK_VK(vkCreateFence(s->device, &fci, NULL, &fence));
+   const VkSubmitInfo si = {
+      .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
+      .commandBufferCount = 1,
+      .pCommandBuffers = &cmd,
+   };
+   const double t0 = now();
+   CHECK_VK(vkQueueSubmit(s->queue, 1, &si, fence));
+   CHECK_VK(vkWaitForFences(s->device, 1, &fence, VK_TRUE, UINT64_MAX));
+   const double t = now() - t0;
+   vkDestroyFence(s->device, fence, NULL);
+   return t;
+}
+
+static void
+bench_saxpy(struct sample *s, const struct sizes *z)
+{
+   const VkDeviceSize bytes = (VkDeviceSize)z->saxpy_n * sizeof(float);
+   const VkBufferUsageFlags usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT |
+                                    VK_BUFFER_USAGE_TRANSFER_DST_BIT |
+                                    VK_BUFFER_USAGE_TRANSFER_SRC_BIT;
+   struct sample_buffer x, y, readback;
+   sample_buffer_device(s, &x, bytes, usage);
+   sample_buffer_device(s, &y, bytes, usage);
+   sample_buffer_host(s, &readback, bytes, VK_BUFFER_USAGE_TRANSFER_DST_BIT);
+   const struct sample_buffer *buffers[2] = { &x, &y };
+   struct kernel k;
+   kernel_init(s, &k, saxpy_spv, sizeof(saxpy_spv), buffers, 2, 8);
+
+   VkCommandBuffer cmd = sample_begin(s);
+   vkCmdFillBuffer(cmd, x.buffer, 0, VK_WHOLE_SIZE, float_bits(1.0f));
+   vkCmdFillBuffer(cmd, y.buffer, 0, VK_WHOLE_SIZE, float_bits(2.0f));
+   sample_submit_wait(s, cmd);
+
+   double t[16];
+   for (int i = 0; i < z->reps; i++) {
+      cmd = sample_begin(s);
+      kernel_bind(cmd, &k);
+      const struct {
+         float a;
+         uint32_t n;
+      } params = { 3.0f, z->saxpy_n };
+      vkCmdPushConstants(cmd, k.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(params), &params);
+      vkCmdDispatch(cmd, (z->saxpy_n + 63) / 64, 1, 1);
+      CHECK_VK(vkEndCommandBuffer(cmd));
+      t[i] = timed_submit(s, cmd) * 1e3;
+      vkFreeCommandBuffers(s->device, s->pool, 1, &cmd);
+   }
+   metric("saxpy_ms", median(t, z->reps), "ms", "lower");
+
+   cmd = sample_begin(s);
+   const VkBufferCopy copy = { 0, 0, bytes };
+   vkCmdCopyBuffer(cmd, y.buffer, readback.buffer, 1, &copy);
+   barrier(cmd);
+   sample_submit_wait(s, cmd);
+   const float want = 2.0f + 3.0f * (float)z->reps;
+   const float *ys = readback.map;
+   bool ok = true;
+   for (uint32_t i = 0; i < z->saxpy_n; i += 4093)
+      ok &= ys[i] == want;
+   ok &= ys[z->saxpy_n - 1] == want;
+   check("saxpy_result", ok);
+   kernel_fini(s, &k);
+   sample_buffer_fini(s, &readback);
+   sample_buffer_fini(s, &y);
+   sample_buffer_fini(s, &x);
+}
+
+static void
+bench_matmul(struct sample *s, const struct sizes *z)
+{
+   const uint32_t n = z->matmul_n;
+   const VkDeviceSize bytes = (VkDeviceSize)n * n * sizeof(float);
+   const VkBufferUsageFlags usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT |
+                                    VK_BUFFER_USAGE_TRANSFER_DST_BIT |
+                                    VK_BUFFER_USAGE_TRANSFER_SRC_BIT;
+   struct sample_buffer a, b, c, readback;
+   sample_buffer_device(s, &a, bytes, usage);
+   sample_buffer_device(s, &b, bytes, usage);
+   sample_buffer_device(s, &c, bytes, usage);
+   sample_buffer_host(s, &readback, bytes, VK_BUFFER_USAGE_TRANSFER_DST_BIT);
+   const struct sample_buffer *buffers[3] = { &a, &b, &c };
+   struct kernel k;
+   kernel_init(s, &k, matmul_spv, sizeof(matmul_spv), buffers, 3, 4);
+
+   VkCommandBuffer cmd = sample_begin(s);
+   vkCmdFillBuffer(cmd, a.buffer, 0, VK_WHOLE_SIZE, float_bits(1.0f));
+   vkCmdFillBuffer(cmd, b.buffer, 0, VK_WHOLE_SIZE, float_bits(2.0f));
+   sample_submit_wait(s, cmd);
+
+   double t[16];
+   for (int i = 0; i < z->reps; i++) {
+      cmd = sample_begin(s);
+      kernel_bind(cmd, &k);
+      vkCmdPushConstants(cmd, k.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(n), &n);
+      vkCmdDispatch(cmd, (n + 15) / 16, (n + 15) / 16, 1);
+      CHECK_VK(vkEndCommandBuffer(cmd));
+      t[i] = timed_submit(s, cmd) * 1e3;
+      vkFreeCommandBuffers(s->device, s->pool, 1, &cmd);
+   }
+   metric("matmul_ms", median(t, z->reps), "ms", "lower");
+
+   cmd = sample_begin(s);
+   const VkBufferCopy copy = { 0, 0, bytes };
+   vkCmdCopyBuffer(cmd, c.buffer, readback.buffer, 1, &copy);
+   barrier(cmd);
+   sample_submit_wait(s, cmd);
+   const float *cs = readback.map;
+   bool ok = true;
+   for (uint64_t i = 0; i < (uint64_t)n * n; i += 997)
+      ok &= cs[i] == 2.0f * (float)n;
+   check("matmul_result", ok);
+   kernel_fini(s, &k);
+   sample_buffer_fini(s, &readback);
+   sample_buffer_fini(s, &c);
+   sample_buffer_fini(s, &b);
+   sample_buffer_fini(s, &a);
+}
+
+/* What a guest gets from mapped memory: its own copies in and out. */
+static void
+bench_bandwidth(struct sample *s, const struct sizes *z)
+{
+   struct sample_buffer buf;
+   sample_buffer_host(s, &buf, z->bandwidth_bytes, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
+   const size_t size = (size_t)z->bandwidth_bytes;
+   uint8_t *host = malloc(size);
+   for (size_t i = 0; i < size; i++)
+      host[i] = (uint8_t)(i * 131 + 7);
+   memcpy(buf.map, host, size); /* first touch, outside the timing */
+   double w[16], r[16];
+   for (int i = 0; i < z->reps; i++) {
+      double t0 = now();
+      memcpy(buf.map, host, size);
+      w[i] = (double)size / (now() - t0) / 1e9;
+      memset(host, 0, size);
+      t0 = now();
+      memcpy(host, buf.map, size);
+      r[i] = (double)size / (now() - t0) / 1e9;
+   }
+   metric("write_gbps", median(w, z->reps), "GB/s", "higher");
+   metric("read_gbps", median(r, z->reps), "GB/s", "higher");
+   bool ok = true;
+   for (size_t i = 0; i < size; i += 4099)
+      ok &= host[i] == (uint8_t)(i * 131 + 7);
+   check("bandwidth_data", ok);
+   free(host);
+   sample_buffer_fini(s, &buf);
+}
+
+static const char *only; /* --only NAME[,NAME...]: just those (for profiling) */
+
+static bool
+wanted(const char *name)
+{
+   if (!only)
+      return true;
+   const size_t len = strlen(name);
+   for (const char *p = only; (p = strstr(p, name)); p += len) {
+      if ((p == only || p[-1] == ',') && (p[len] == ',' || !p[len]))
+         return true;
+   }
+   return false;
+}
+
+int
+main(int argc, char **argv)
+{
+   bool quick = false;
+   for (int i = 1; i < argc; i++) {
+      if (!strcmp(argv[i], "--quick"))
+         quick = true;
+      else if (!strcmp(argv[i], "--only") && i + 1 < argc)
+         only = argv[++i];
+   }
+   /* the first instance and device of a process: what starting an
+    * application costs (natively that includes loading the driver) */
+   const double t0 = now();
+   struct sample s;
+   sample_init(&s, "pv-bench");
+   const double first_ms = (now() - t0) * 1e3;
+   const bool gpu = s.properties.deviceType != VK_PHYSICAL_DEVICE_TYPE_CPU;
+   struct sizes z = {
+      .reps = 7,
+      .calls = 2001,
+      .small_alloc = 64 << 10,
+      .big_alloc = gpu ? 256u << 20 : 64u << 20,
+      .record_cmds = gpu ? 100000 : 20000,
+      .saxpy_n = gpu ? 64u << 20 : 4u << 20,
+      .matmul_n = gpu ? 2048 : 256,
+      .bandwidth_bytes = gpu ? 256u << 20 : 64u << 20,
+   };
+   if (quick) {
+      z = (struct sizes){ 3, 101, 64 << 10, 8 << 20, 1000, 1 << 16, 64, 8 << 20 };
+   }
+   printf("sizes gpu=%d reps=%d calls=%d big_alloc=%llu saxpy_n=%u matmul_n=%u bandwidth=%llu\n",
+          gpu, z.reps, z.calls, (unsigned long long)z.big_alloc, z.saxpy_n, z.matmul_n,
+          (unsigned long long)z.bandwidth_bytes);
+
+   if (wanted("create"))
+      metric("create_first_ms", first_ms, "ms", "lower");
+   if (wanted("roundtrip"))
+      bench_round_trip(&s, &z);
+   if (wanted("alloc_free"))
+      bench_alloc_free(&s, &z);
+   if (wanted("alloc_map"))
+      bench_alloc_map(&s, &z);
+   if (wanted("submit_wait"))
+      bench_submit_wait(&s, &z);
+   if (wanted("record")) {
+      struct sample_buffer x, y;
+      sample_buffer_host(&s, &x, 4096, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
+      sample_buffer_host(&s, &y, 4096, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
+      const struct sample_buffer *buffers[2] = { &x, &y };
+      struct kernel k;
+      kernel_init(&s, &k, saxpy_spv, sizeof(saxpy_spv), buffers, 2, 8);
+      bench_record(&s, &z, &k);
+      kernel_fini(&s, &k);
+      sample_buffer_fini(&s, &y);
+      sample_buffer_fini(&s, &x);
+   }
+   if (wanted("saxpy"))
+      bench_saxpy(&s, &z);
+   if (wanted("matmul"))
+      bench_matmul(&s, &z);
+   if (wanted("bandwidth"))
+      bench_bandwidth(&s, &z);
+   /* last: creating and destroying instances leaves the driver's threads
+    * and caches in another state, natively and through PearVisor alike,
+    * which slowed the metrics after it */
+   if (wanted("create"))
+      bench_create(&z);
+   sample_fini(&s);
+   return failed ? 1 : 0;
+}

@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: MIT */
+/* Spare client processes: forked ahead of time, each has already created
+ * its renderer and warmed up the host driver (pv_renderer_warm) when a
+ * client connects, so that the client does not wait for what a driver does
+ * once per process.  The server hands the connection to a ready spare over
+ * a socket pair (SCM_RIGHTS) and starts the next spare. */
+#include "pv_vtest_spare.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "util/pv_log.h"
+
+/* A spare that dies before it is ready this many times in a row stops the
+ * server from making more (the driver cannot start; clients get forks). */
+#define PV_SPARE_MAX_FAILURES 3
+
+struct handover {
+   uint32_t client_id;
+};
+
+void
+pv_spares_init(struct pv_spares *s, int wanted)
+{
+   memset(s, 0, sizeof(*s));
+   s->wanted = wanted < 0 ? 0 : wanted > PV_VTEST_MAX_SPARES ? PV_VTEST_MAX_SPARES : wanted;
+}
+
+void
+pv_spares_close_in_child(const struct pv_spares *s)
+{
+   for (int i = 0; i < s->count; i++)
+      close(s->spares[i].ctl);
+}
+
+/* The spare's life: warm up, say so, wait for a client, serve it. */
+static void
+spare_main(const struct pv_vtest_server_options *options, int ctl,
+           pv_vtest_serve_fn serve_and_exit)
+{
+   struct pv_renderer *renderer;
+   if (pv_renderer_create(&options->renderer, &renderer))
+      _exit(1);
+   if (pv_renderer_warm(renderer))
+      pv_debug(PV_CAT_VTEST, "spare: the host driver did not warm up");
+   const char ready = 1;
+   if (write(ctl, &ready, 1) != 1)
+      _exit(0);
+
+   struct handover h;
+   union {
+      struct cmsghdr align;
+      char buf[CMSG_SPACE(sizeof(int))];
+   } control;
+   struct iovec iov = { &h, sizeof(h) };
+   struct msghdr msg = {
+      .msg_iov = &iov,
+      .msg_iovlen = 1,
+      .msg_control = control.buf,
+      .msg_controllen = sizeof(control.buf),
+   };
+   ssize_t n;
+   while ((n = recvmsg(ctl, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
+      ;
+   struct cmsghdr *c = n == (ssize_t)sizeof(h) ? CMSG_FIRSTHDR(&msg) : NULL;
+   if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) {
+      /* the server is shutting down (or made no sense): nothing to serve */
+      pv_renderer_destroy(renderer);
+      _exit(0);
+   }
+   int fd;
+   memcpy(&fd, CMSG_DATA(c), sizeof(fd));
+   close(ctl);
+   serve_and_exit(renderer, options, fd, h.client_id);
+}
+
+static void
+start_spare(struct pv_spares *s, const struct pv_vtest_server_options *options, int listen_fd,
+            pv_vtest_serve_fn serve_and_exit)
+{
+   int sv[2];
+   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+      s->failures++;
+      return;
+   }
+   const pid_t pid = fork();
+   if (pid == 0) {
+      close(listen_fd);
+      close(sv[0]);
+      pv_spares_close_in_child(s);
+      signal(SIGTERM, SIG_DFL);
+      signal(SIGINT, SIG_DFL);
+      spare_main(options, sv[1], serve_and_exit);
+   }
+   close(sv[1]);
+   if (pid < 0) {
+      close(sv[0]);
+      s->failures++;
+      return;
+   }
+   s->spares[s->count++] = (struct pv_spare){ .pid = pid, .ctl = sv[0], .ready = false };
+   pv_debug(PV_CAT_VTEST, "spare process %d started", (int)pid);
+}
+
+void
+pv_spares_fill(struct pv_spares *s, const struct pv_vtest_server_options *options, int listen_fd,
+               pv_vtest_serve_fn serve_and_exit)
+{
+   while (s->count < s->wanted && s->failures < PV_SPARE_MAX_FAILURES) {
+      const int before = s->count;
+      start_spare(s, options, listen_fd, serve_and_exit);
+      if (s->count == before)
+         break;
+   }
+}
+
+int
+pv_spares_pollfds(const struct pv_spares *s, struct pollfd *pfds, int max)
+{
+   int n = 0;
+   for (int i = 0; i < s->count && n < max; i++) {
+      if (!s->spares[i].ready)
+         pfds[n++] = (struct pollfd){ .fd = s->spares[i].ctl, .events = POLLIN };
+   }
+   return n;
+}
+
+void
+pv_spares_poll_result(struct pv_spares *s, const struct pollfd *pfds, int n)
+{
+   for (int k = 0; k < n; k++) {
+      if (!(pfds[k].revents & POLLIN))
+         continue;
+      for (int i = 0; i < s->count; i++) {
+         if (s->spares[i].ctl != pfds[k].fd)
+            continue;
+         char ready;
+         if (read(s->spares[i].ctl, &ready, 1) == 1) {
+            s->spares[i].ready = true;
+            s->failures = 0;
+         }
+      }
+   }
+}
+
+static void
+forget(struct pv_spares *s, int i)
+{
+   close(s->spares[i].ctl);
+   s->spares[i] = s->spares[--s->count];
+}
+
+bool
+pv_spares_reaped(struct pv_spares *s, pid_t pid, int status)
+{
+   for (int i = 0; i < s->count; i++) {
+      if (s->spares[i].pid != pid)
+         continue;
+      if (!s->spares[i].ready) {
+         s->failures++;
+         pv_warn("spare process %d ended before it was ready (status 0x%x)", (int)pid, status);
+      } else if (!(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM)) {
+         pv_warn("spare process %d ended while waiting (status 0x%x)", (int)pid, status);
+      }
+      forget(s, i);
+      return true;
+   }
+   return false;
+}
+
+pid_t
+pv_spares_take(struct pv_spares *s, int fd, uint32_t client_id)
+{
+   for (int i = 0; i < s->count; i++) {
+      if (!s->spares[i].ready)
+         continue;
+      const struct handover h = { client_id };
+      union {
+         struct cmsghdr align;
+         char buf[CMSG_SPACE(sizeof(int))];
+      } control;
+      memset(&control, 0, sizeof(control));
+      struct iovec iov = { (void *)&h, sizeof(h) };
+      struct msghdr msg = {
+         .msg_iov = &iov,
+         .msg_iovlen = 1,
+         .msg_control = control.buf,
+         .msg_controllen = sizeof(control.buf),
+      };
+      struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+      c->cmsg_level = SOL_SOCKET;
+      c->cmsg_type = SCM_RIGHTS;
+      c->cmsg_len = CMSG_LEN(sizeof(int));
+      memcpy(CMSG_DATA(c), &fd, sizeof(fd));
+      const pid_t pid = s->spares[i].pid;
+      const bool sent = sendmsg(s->spares[i].ctl, &msg, MSG_NOSIGNAL) == (ssize_t)sizeof(h);
+      forget(s, i); /* a client's process now, or a dead spare */
+      if (sent)
+         return pid;
+      i--; /* the slot holds another spare now */
+   }
+   return -1;
+}
+
+void
+pv_spares_stop(struct pv_spares *s)
+{
+   /* a waiting spare reads EOF and exits */
+   while (s->count)
+      forget(s, 0);
+   s->wanted = 0;
+}
