@@ -7,8 +7,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "util/pv_cpu.h"
-
 void
 pv_handle_vkResetFenceResourceMESA(struct pv_dispatch *d,
                                    struct pv_cmd_vkResetFenceResourceMESA *args)
@@ -87,7 +85,6 @@ pv_handle_vkImportSemaphoreResourceMESA(struct pv_dispatch *d,
  * is not held forever by a wait that cannot end: a guest may wait on a
  * fence it never submitted. */
 #define PV_WAIT_SLICE_NS (50ull * 1000 * 1000)
-#define PV_WAIT_SPIN_NS (20ull * 1000)
 
 static uint64_t
 now_ns(void)
@@ -110,16 +107,6 @@ pv_handle_vkWaitForFences(struct pv_dispatch *d, struct pv_cmd_vkWaitForFences *
    struct pv_object *dev = args->device;
    pv_rep_args_vkWaitForFences(args);
    const uint64_t deadline = deadline_of(args->timeout);
-   /* work that is about to finish: poll briefly, which spares the wake-up
-    * of a blocking wait (the guest already pays for one) */
-   const uint64_t spin_until = now_ns() + PV_WAIT_SPIN_NS;
-   do {
-      args->ret = dev->vk->WaitForFences((VkDevice)(uintptr_t)dev->handle, args->fenceCount,
-                                         args->pFences, args->waitAll, 0);
-      if (args->ret != VK_TIMEOUT || !args->timeout)
-         return;
-      pv_cpu_relax();
-   } while (now_ns() < spin_until);
    for (;;) {
       const uint64_t now = now_ns();
       const uint64_t left = deadline > now ? deadline - now : 0;
