@@ -135,7 +135,7 @@ pv_dispatch_run(struct pv_dispatch *d, const void *data, size_t size,
       atomic_store_explicit(&d->busy_since_ns, coarse_now_ns(), memory_order_release);
       if (__builtin_expect(d->ctx->renderer->fault_command != NULL, 0))
          inject_fault(d->ctx->renderer, desc->name);
-      if (__builtin_expect(pv_log_enabled(PV_LOG_DEBUG, PV_CAT_TIME), 0)) {
+      if (pv_log_debug_enabled(PV_CAT_TIME)) {
          const uint64_t t0 = precise_now_ns();
          desc->run(d, flags);
          const uint64_t us = (precise_now_ns() - t0) / 1000;

@@ -62,10 +62,7 @@ pv_object_table_init(struct pv_object_table *table, uint32_t max_objects)
    table->slots = calloc(MIN_CAPACITY, sizeof(*table->slots));
    if (!table->slots)
       return false;
-   if (mtx_init(&table->mutex, mtx_plain) != thrd_success) {
-      free(table->slots);
-      return false;
-   }
+   atomic_flag_clear(&table->lock);
    table->capacity = MIN_CAPACITY;
    table->count = 0;
    table->used = 0;
@@ -78,7 +75,6 @@ pv_object_table_fini(struct pv_object_table *table)
 {
    free(table->slots);
    table->slots = NULL;
-   mtx_destroy(&table->mutex);
 }
 
 /* slot holding `id`, or NULL */
@@ -139,10 +135,10 @@ pv_object_table_lookup(struct pv_object_table *table, uint64_t id, VkObjectType 
       *found = VK_OBJECT_TYPE_UNKNOWN;
    if (!id)
       return NULL;
-   mtx_lock(&table->mutex);
+   pv_object_table_lock(table);
    struct pv_object **slot = find_locked(table, id);
    struct pv_object *obj = slot ? *slot : NULL;
-   mtx_unlock(&table->mutex);
+   pv_object_table_unlock(table);
    if (!obj)
       return NULL;
    if (found)
@@ -165,9 +161,9 @@ check_id_locked(struct pv_object_table *table, uint64_t id)
 enum pv_object_status
 pv_object_table_check_id(struct pv_object_table *table, uint64_t id)
 {
-   mtx_lock(&table->mutex);
+   pv_object_table_lock(table);
    const enum pv_object_status status = check_id_locked(table, id);
-   mtx_unlock(&table->mutex);
+   pv_object_table_unlock(table);
    return status;
 }
 
@@ -175,7 +171,7 @@ enum pv_object_status
 pv_object_table_adopt(struct pv_object_table *table, struct pv_object *obj,
                       struct pv_object *parent)
 {
-   mtx_lock(&table->mutex);
+   pv_object_table_lock(table);
    enum pv_object_status status = check_id_locked(table, obj->id);
    if (status == PV_OBJECT_OK && (table->used + 1) * 4 > table->capacity * 3 &&
        !grow_locked(table))
@@ -191,7 +187,7 @@ pv_object_table_adopt(struct pv_object_table *table, struct pv_object *obj,
       else
          pv_list_init(&obj->link);
    }
-   mtx_unlock(&table->mutex);
+   pv_object_table_unlock(table);
    return status;
 }
 
@@ -210,9 +206,9 @@ remove_locked(struct pv_object_table *table, struct pv_object *obj)
 void
 pv_object_table_forget(struct pv_object_table *table, struct pv_object *obj)
 {
-   mtx_lock(&table->mutex);
+   pv_object_table_lock(table);
    remove_locked(table, obj);
-   mtx_unlock(&table->mutex);
+   pv_object_table_unlock(table);
 }
 
 /* Detaches the subtree under `root` in destruction order into `order`
@@ -253,13 +249,13 @@ void
 pv_object_table_destroy(struct pv_object_table *table, struct pv_object *obj)
 {
    struct pv_object **order = NULL;
-   mtx_lock(&table->mutex);
+   pv_object_table_lock(table);
    long n = collect_locked(obj, &order);
    if (n > 0) {
       for (long i = 0; i < n; i++)
          remove_locked(table, order[i]);
    }
-   mtx_unlock(&table->mutex);
+   pv_object_table_unlock(table);
    if (n < 0)
       abort(); /* host out of memory while tearing down: nothing sane is left */
 
@@ -283,7 +279,7 @@ pv_object_table_destroy_all(struct pv_object_table *table)
 {
    for (;;) {
       struct pv_object *root = NULL;
-      mtx_lock(&table->mutex);
+      pv_object_table_lock(table);
       /* destroy top-level objects newest id first; children go with them */
       for (uint32_t i = 0; i < table->capacity; i++) {
          struct pv_object *obj = table->slots[i];
@@ -292,7 +288,7 @@ pv_object_table_destroy_all(struct pv_object_table *table)
                root = obj;
          }
       }
-      mtx_unlock(&table->mutex);
+      pv_object_table_unlock(table);
       if (!root)
          break;
       pv_object_table_destroy(table, root);
@@ -302,8 +298,8 @@ pv_object_table_destroy_all(struct pv_object_table *table)
 uint32_t
 pv_object_table_count(struct pv_object_table *table)
 {
-   mtx_lock(&table->mutex);
+   pv_object_table_lock(table);
    const uint32_t count = table->count;
-   mtx_unlock(&table->mutex);
+   pv_object_table_unlock(table);
    return count;
 }

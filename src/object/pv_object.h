@@ -4,10 +4,13 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <threads.h>
 
 #include <vulkan/vulkan_core.h>
 
+#include "util/pv_cpu.h"
 #include "util/pv_list.h"
 
 struct pv_vk_table;
@@ -63,13 +66,32 @@ pv_handle_id(const void *handle)
 /* Guest id -> object, per context.  Open addressing, O(1) expected; safe to
  * use from the context's dispatch thread and all of its ring threads. */
 struct pv_object_table {
-   mtx_t mutex;                /* guards everything below and the lists above */
+   atomic_flag lock;           /* guards everything below and the lists above:
+                                  a spin lock, as every hold is a few loads */
    struct pv_object **slots;   /* owned */
    uint32_t capacity;          /* power of two */
    uint32_t count;
    uint32_t used;              /* count + tombstones */
    uint32_t max_objects;       /* quota */
 };
+
+static inline void
+pv_object_table_lock(struct pv_object_table *table)
+{
+   for (unsigned spins = 0; atomic_flag_test_and_set_explicit(&table->lock, memory_order_acquire);
+        spins++) {
+      if (spins < 64)
+         pv_cpu_relax();
+      else
+         sched_yield(); /* the holder may have been preempted */
+   }
+}
+
+static inline void
+pv_object_table_unlock(struct pv_object_table *table)
+{
+   atomic_flag_clear_explicit(&table->lock, memory_order_release);
+}
 
 enum pv_object_status {
    PV_OBJECT_OK,

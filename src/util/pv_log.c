@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 static enum pv_log_level max_level = PV_LOG_WARN;
-static unsigned debug_categories;
+unsigned pv_log_debug_categories;
 static _Thread_local char thread_label[64];
 static char process_label[64];
 
@@ -26,7 +26,7 @@ pv_log_init(void)
             max_level = PV_LOG_INFO;
       } else if (!strcmp(tok, "debug") || !strcmp(tok, "all")) {
          max_level = PV_LOG_DEBUG;
-         debug_categories = ~0u;
+         pv_log_debug_categories = ~0u;
       } else {
          static const struct {
             const char *name;
@@ -37,7 +37,7 @@ pv_log_init(void)
          };
          for (size_t i = 0; i < sizeof(cats) / sizeof(cats[0]); i++) {
             if (!strcmp(tok, cats[i].name)) {
-               debug_categories |= cats[i].cat;
+               pv_log_debug_categories |= cats[i].cat;
                if (max_level < PV_LOG_INFO)
                   max_level = PV_LOG_INFO;
             }
@@ -60,6 +60,8 @@ void
 pv_log_silence(bool silence)
 {
    silenced = silence;
+   if (silence)
+      pv_log_debug_categories = 0;
 }
 
 bool
@@ -68,7 +70,7 @@ pv_log_enabled(enum pv_log_level level, unsigned category)
    if (silenced)
       return false;
    if (level == PV_LOG_DEBUG)
-      return (debug_categories & category) != 0;
+      return (pv_log_debug_categories & category) != 0;
    return level <= max_level;
 }
 

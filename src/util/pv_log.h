@@ -50,9 +50,19 @@ void pv_log_vmsg(enum pv_log_level level, unsigned category, const char *file, i
 #define pv_error(...) pv_log_msg(PV_LOG_ERROR, PV_CAT_GENERAL, __FILE__, __LINE__, __VA_ARGS__)
 #define pv_warn(...) pv_log_msg(PV_LOG_WARN, PV_CAT_GENERAL, __FILE__, __LINE__, __VA_ARGS__)
 #define pv_info(...) pv_log_msg(PV_LOG_INFO, PV_CAT_GENERAL, __FILE__, __LINE__, __VA_ARGS__)
+/* Debug categories on (PV_DEBUG): read inline, since pv_debug sits on hot
+ * paths and must cost nothing when off. */
+extern unsigned pv_log_debug_categories;
+
+static inline bool
+pv_log_debug_enabled(unsigned category)
+{
+   return __builtin_expect((pv_log_debug_categories & category) != 0, 0);
+}
+
 #define pv_debug(cat, ...)                                                                 \
    do {                                                                                    \
-      if (pv_log_enabled(PV_LOG_DEBUG, cat))                                               \
+      if (pv_log_debug_enabled(cat))                                                       \
          pv_log_msg(PV_LOG_DEBUG, cat, __FILE__, __LINE__, __VA_ARGS__);                   \
    } while (0)
 

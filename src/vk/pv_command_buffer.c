@@ -139,12 +139,12 @@ static void
 forget_children(struct pv_context *ctx, struct pv_object *pool)
 {
    for (;;) {
-      mtx_lock(&ctx->objects.mutex);
+      pv_object_table_lock(&ctx->objects);
       struct pv_object *child =
          pv_list_empty(&pool->children)
             ? NULL
             : pv_container_of(pool->children.prev, struct pv_object, link);
-      mtx_unlock(&ctx->objects.mutex);
+      pv_object_table_unlock(&ctx->objects);
       if (!child)
          break;
       pv_object_table_destroy(&ctx->objects, child);

@@ -177,7 +177,7 @@ find_queue(struct pv_context *ctx, struct pv_device *dev, uint32_t family, uint3
            VkDeviceQueueCreateFlags flags)
 {
    struct pv_queue *found = NULL;
-   mtx_lock(&ctx->objects.mutex);
+   pv_object_table_lock(&ctx->objects);
    for (struct pv_list *l = dev->base.children.next; l != &dev->base.children; l = l->next) {
       struct pv_object *obj = pv_container_of(l, struct pv_object, link);
       if (obj->type != VK_OBJECT_TYPE_QUEUE)
@@ -188,7 +188,7 @@ find_queue(struct pv_context *ctx, struct pv_device *dev, uint32_t family, uint3
          break;
       }
    }
-   mtx_unlock(&ctx->objects.mutex);
+   pv_object_table_unlock(&ctx->objects);
    return found;
 }
 
