@@ -92,6 +92,65 @@ image_importable(const struct pv_device *dev, const VkImageCreateInfo *info)
 
 /* Declares host-allocation imports on a buffer's creation parameters.  `ext`
  * is caller storage used when the guest chained no external-memory info. */
+/* The memory types a buffer or image could be bound to: asked without
+ * making one where the device can (Vulkan 1.3, maintenance4), else of a
+ * throwaway one.  0 when the driver cannot tell. */
+static uint32_t
+buffer_type_bits(const struct pv_device *dev, const VkBufferCreateInfo *info)
+{
+   const VkDevice device = (VkDevice)(uintptr_t)dev->base.handle;
+   if (dev->vk.GetDeviceBufferMemoryRequirements) {
+      const VkDeviceBufferMemoryRequirements query = {
+         .sType = VK_STRUCTURE_TYPE_DEVICE_BUFFER_MEMORY_REQUIREMENTS,
+         .pCreateInfo = info,
+      };
+      VkMemoryRequirements2 req = { .sType = VK_STRUCTURE_TYPE_MEMORY_REQUIREMENTS_2 };
+      dev->vk.GetDeviceBufferMemoryRequirements(device, &query, &req);
+      return req.memoryRequirements.memoryTypeBits;
+   }
+   VkBuffer buffer;
+   if (dev->vk.CreateBuffer(device, info, NULL, &buffer) != VK_SUCCESS)
+      return 0;
+   VkMemoryRequirements req;
+   dev->vk.GetBufferMemoryRequirements(device, buffer, &req);
+   dev->vk.DestroyBuffer(device, buffer, NULL);
+   return req.memoryTypeBits;
+}
+
+static uint32_t
+image_type_bits(const struct pv_device *dev, const VkImageCreateInfo *info)
+{
+   const VkDevice device = (VkDevice)(uintptr_t)dev->base.handle;
+   if (dev->vk.GetDeviceImageMemoryRequirements) {
+      const VkDeviceImageMemoryRequirements query = {
+         .sType = VK_STRUCTURE_TYPE_DEVICE_IMAGE_MEMORY_REQUIREMENTS,
+         .pCreateInfo = info,
+         /* looked at for disjoint images only */
+         .planeAspect = (info->flags & VK_IMAGE_CREATE_DISJOINT_BIT)
+                           ? VK_IMAGE_ASPECT_PLANE_0_BIT
+                           : 0,
+      };
+      VkMemoryRequirements2 req = { .sType = VK_STRUCTURE_TYPE_MEMORY_REQUIREMENTS_2 };
+      dev->vk.GetDeviceImageMemoryRequirements(device, &query, &req);
+      return req.memoryRequirements.memoryTypeBits;
+   }
+   if (info->flags & VK_IMAGE_CREATE_DISJOINT_BIT)
+      return 0;
+   VkImage image;
+   if (dev->vk.CreateImage(device, info, NULL, &image) != VK_SUCCESS)
+      return 0;
+   VkMemoryRequirements req;
+   dev->vk.GetImageMemoryRequirements(device, image, &req);
+   dev->vk.DestroyImage(device, image, NULL);
+   return req.memoryTypeBits;
+}
+
+/* The declaration must not cost the guest a memory type: on a GPU, a
+ * resource that may back host-pointer imports can be confined to system
+ * memory, and a buffer meant for device-local memory would then be bound
+ * to memory across the bus.  Such resources are left undeclared (binding
+ * them to host-visible memory works on the drivers tested, but the
+ * validation layer reports it: docs/performance.md). */
 static void
 declare_buffer(struct pv_device *dev, VkBufferCreateInfo *info,
                VkExternalMemoryBufferCreateInfo *ext)
@@ -100,12 +159,15 @@ declare_buffer(struct pv_device *dev, VkBufferCreateInfo *info,
     * for export, which is never a host-pointer import (pv_memory.c). */
    if (find_buffer_external(info->pNext) || !buffer_importable(dev, info))
       return;
+   const uint32_t undeclared = buffer_type_bits(dev, info);
    *ext = (VkExternalMemoryBufferCreateInfo){
       .sType = VK_STRUCTURE_TYPE_EXTERNAL_MEMORY_BUFFER_CREATE_INFO,
       .pNext = info->pNext,
       .handleTypes = HOST_ALLOCATION,
    };
    info->pNext = ext;
+   if (!undeclared || buffer_type_bits(dev, info) != undeclared)
+      info->pNext = ext->pNext;
 }
 
 static void
@@ -116,12 +178,15 @@ declare_image(struct pv_device *dev, VkImageCreateInfo *info,
     * for export, which is never a host-pointer import (pv_memory.c). */
    if (find_image_external(info->pNext) || !image_importable(dev, info))
       return;
+   const uint32_t undeclared = image_type_bits(dev, info);
    *ext = (VkExternalMemoryImageCreateInfo){
       .sType = VK_STRUCTURE_TYPE_EXTERNAL_MEMORY_IMAGE_CREATE_INFO,
       .pNext = info->pNext,
       .handleTypes = HOST_ALLOCATION,
    };
    info->pNext = ext;
+   if (!undeclared || image_type_bits(dev, info) != undeclared)
+      info->pNext = ext->pNext;
 }
 
 static void
