@@ -295,8 +295,18 @@ ring_thread(void *arg)
    while (!should_stop(ring)) {
       const uint32_t tail = atomic_load_explicit(ring->tail, memory_order_acquire);
       if (tail != ring->cur) {
-         if (!run_pending(ring, tail))
+         if (pv_log_debug_enabled(PV_CAT_TIME)) {
+            /* where the time goes between guest and ring */
+            const uint64_t t0 = now_ns();
+            const uint32_t pending = tail - ring->cur;
+            const bool ok = run_pending(ring, tail);
+            pv_debug(PV_CAT_TIME, "ring: %u bytes %" PRIu64 " us after the last, ran %" PRIu64
+                     " us", pending, (t0 - last_work) / 1000, (now_ns() - t0) / 1000);
+            if (!ok)
+               break;
+         } else if (!run_pending(ring, tail)) {
             break;
+         }
          last_work = now_ns();
          continue;
       }
