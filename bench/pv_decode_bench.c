@@ -125,5 +125,8 @@ main(int argc, char **argv)
    printf("bench metric=decode_mbps unit=MB/s value=%.1f\n", (double)all.stream_bytes / s / 1e6);
    printf("bench metric=decode_commands_per_s unit=1/s value=%.0f\n", (double)all.commands / s);
    pv_renderer_destroy(renderer);
+   for (int i = 0; i < count; i++)
+      munmap((void *)caps[i].data, caps[i].size);
+   free(caps);
    return fatal ? 1 : 0;
 }

@@ -18,6 +18,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import emit_common  # noqa: E402
+import emit_decode  # noqa: E402
 import protocol  # noqa: E402
 import registry  # noqa: E402
 from emit_common import BANNER, Code, Needs, pnext_bases  # noqa: E402
@@ -63,6 +64,8 @@ def main():
     ap.add_argument('--venus-xml', required=True)
     ap.add_argument('--command-types', required=True)
     ap.add_argument('--manual', required=True)
+    ap.add_argument('--lenient-enums', default=None,
+                    help='enum members decoded unchecked (gen/data/lenient_enums.txt)')
     ap.add_argument('--out-dir', required=True)
     args = ap.parse_args()
 
@@ -71,7 +74,7 @@ def main():
     needs = Needs(proto)
     manual, todo, host = load_manual(args.manual)
     dispatch = Dispatch(proto, manual, todo, host)
-    dec = Decode(proto, needs)
+    dec = Decode(proto, needs, emit_decode.load_lenient(args.lenient_enums))
     enc = Encode(proto, needs)
     info = Info(proto, needs)
     bases = pnext_bases(proto, needs)
