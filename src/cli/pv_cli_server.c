@@ -4,6 +4,7 @@
  * environment that points a guest program at it. */
 #include <errno.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +122,7 @@ pv_cli_private_server_start(const struct options *opts, struct pv_private_server
          rmdir(srv->dir);
       return -1;
    }
+   const pid_t parent = getpid();
    srv->pid = fork();
    if (srv->pid < 0) {
       perror("fork");
@@ -128,6 +130,10 @@ pv_cli_private_server_start(const struct options *opts, struct pv_private_server
       return -1;
    }
    if (srv->pid == 0) {
+      /* a private server lives no longer than the command that started it */
+      prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
+      if (getppid() != parent)
+         _exit(0);
       pv_cli_server_env(opts);
       pv_cli_install_signals();
       const struct pv_vtest_server_options server_opts = {

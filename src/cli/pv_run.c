@@ -10,6 +10,18 @@
 
 #include "cli/pv_cli.h"
 
+static volatile sig_atomic_t running_program = -1;
+
+/* Being asked to stop is passed on to the program, which ends as it would
+ * natively; the server stops once it is gone.  Dying at once would leave
+ * the program and the server behind. */
+static void
+forward_signal(int sig)
+{
+   if (running_program > 0)
+      kill((pid_t)running_program, sig);
+}
+
 int
 pv_cli_run(const struct options *opts)
 {
@@ -43,6 +55,11 @@ pv_cli_run(const struct options *opts)
 
    /* the program's terminal signals are its own; we just wait for it */
    signal(SIGINT, SIG_IGN);
+   running_program = program;
+   struct sigaction forward = { .sa_handler = forward_signal };
+   sigemptyset(&forward.sa_mask);
+   sigaction(SIGTERM, &forward, NULL);
+   sigaction(SIGHUP, &forward, NULL);
    int status = 0;
    while (waitpid(program, &status, 0) < 0 && errno == EINTR)
       ;

@@ -40,8 +40,9 @@ def run(args, timeout=300, env=None, options=()):
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
 
 
-def run_native(args, timeout=300):
-    env = dict(os.environ, VK_DRIVER_FILES=HOST_ICD, VK_ICD_FILENAMES=HOST_ICD)
+def run_native(args, timeout=300, env=None):
+    env = dict(env if env is not None else os.environ, VK_DRIVER_FILES=HOST_ICD,
+               VK_ICD_FILENAMES=HOST_ICD)
     return subprocess.run(args, capture_output=True, text=True, timeout=timeout, env=env)
 
 
@@ -338,3 +339,63 @@ class Ring:
         return False
 
 
+
+
+# -- pictures -----------------------------------------------------------------
+
+def png_pixels(path):
+    """(width, height, bytes per pixel, pixel rows) of an 8-bit PNG without
+    interlacing, decoded with the standard library (zlib + the five
+    filters), so that tests compare pixels rather than encodings."""
+    import zlib
+    with open(path, 'rb') as f:
+        data = f.read()
+    assert data[:8] == b'\x89PNG\r\n\x1a\n', 'not a PNG'
+    pos, idat, width = 8, b'', None
+    while pos < len(data):
+        length, kind = struct.unpack_from('>I4s', data, pos)
+        body = data[pos + 8:pos + 8 + length]
+        if kind == b'IHDR':
+            width, height, depth, color, _, _, interlace = struct.unpack('>IIBBBBB', body)
+            assert depth == 8 and interlace == 0, 'only 8-bit, non-interlaced PNGs'
+            bpp = {0: 1, 2: 3, 4: 2, 6: 4}[color]
+        elif kind == b'IDAT':
+            idat += body
+        pos += 12 + length
+    raw = zlib.decompress(idat)
+    stride = width * bpp
+    rows, prev = [], bytearray(stride)
+    for y in range(height):
+        kind = raw[y * (stride + 1)]
+        line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for x in range(stride):
+            a = line[x - bpp] if x >= bpp else 0
+            b = prev[x]
+            c = prev[x - bpp] if x >= bpp else 0
+            if kind == 1:
+                line[x] = (line[x] + a) & 0xff
+            elif kind == 2:
+                line[x] = (line[x] + b) & 0xff
+            elif kind == 3:
+                line[x] = (line[x] + (a + b) // 2) & 0xff
+            elif kind == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                pred = a if pa <= pb and pa <= pc else (b if pb <= pc else c)
+                line[x] = (line[x] + pred) & 0xff
+        rows.append(bytes(line))
+        prev = line
+    return width, height, bpp, rows
+
+
+def differing_pixels(a, b):
+    """How many pixels differ between two png_pixels() results."""
+    wa, ha, bpa, ra = a
+    wb, hb, bpb, rb = b
+    if (wa, ha, bpa) != (wb, hb, bpb):
+        return wa * ha
+    count = 0
+    for row_a, row_b in zip(ra, rb):
+        if row_a != row_b:
+            count += sum(row_a[i:i + bpa] != row_b[i:i + bpa] for i in range(0, len(row_a), bpa))
+    return count

@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""OpenGL through Mesa's zink on Venus through PearVisor, against zink on
+native lavapipe.  Mesa's Venus over vtest has no swapchain, so zink runs as
+Mesa's software-presenting driver (LIBGL_ALWAYS_SOFTWARE=1
+GALLIUM_DRIVER=zink: it renders with Vulkan and puts the pixels on screen
+itself), on a virtual X server where a program wants a window.
+
+Programs: pv-gl-offscreen (ours: EGL surfaceless, OpenGL ES 3 into a
+framebuffer object), and from Debian's mesa-utils: glxinfo and es2_info
+(renderer strings), glxdemo and es2tri (their windows, captured with xwd and
+compared byte for byte), glxgears (runs and reports frame rates)."""
+
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+
+import pvtest
+from pvtest import check
+
+SAMPLES = os.environ.get('PV_SAMPLES_DIR', 'build/samples')
+ZINK = {'LIBGL_ALWAYS_SOFTWARE': '1', 'GALLIUM_DRIVER': 'zink',
+        'XDG_RUNTIME_DIR': tempfile.mkdtemp(prefix='pv-xdg-')}
+
+
+def native(args, env, timeout=120):
+    return pvtest.run_native(args, timeout=timeout, env=env)
+
+
+def venus(args, env, timeout=120):
+    return pvtest.run(args, timeout=timeout, env=env)
+
+
+def env_with(**extra):
+    e = dict(os.environ, **ZINK)
+    e.update(extra)
+    return e
+
+
+# -- offscreen ------------------------------------------------------------------
+exe = os.path.join(SAMPLES, 'pv-gl-offscreen')
+n = native([exe], env_with())
+v = venus([exe], env_with())
+check(n.returncode == 0 and 'zink' in n.stdout and 'llvmpipe' in n.stdout,
+      'pv-gl-offscreen: zink on native lavapipe works')
+check(v.returncode == 0 and 'zink' in v.stdout and 'Virtio-GPU Venus' in v.stdout,
+      'pv-gl-offscreen: zink on Venus through PearVisor works')
+nh = [l for l in n.stdout.splitlines() if 'output hash' in l]
+vh = [l for l in v.stdout.splitlines() if 'output hash' in l]
+check(nh and nh == vh, 'pv-gl-offscreen: identical pixels (%s / %s)' % (nh, vh))
+if v.returncode:
+    print(v.stdout[-1000:], v.stderr[-2000:])
+
+# -- programs with windows, on a virtual X server ---------------------------------------
+if not shutil.which('Xvfb') or not shutil.which('xwd'):
+    check(False, 'Xvfb and xwd are installed')
+    pvtest.finish()
+xvfb = subprocess.Popen(['Xvfb', '-displayfd', '1', '-screen', '0', '320x240x24',
+                         '-nolisten', 'tcp'], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+display = ':' + xvfb.stdout.readline().decode().strip()
+xenv = env_with(DISPLAY=display)
+
+
+def screenshot():
+    return subprocess.run(['xwd', '-root', '-silent', '-display', display],
+                          capture_output=True, timeout=30).stdout
+
+
+blank = screenshot()
+
+
+def window_picture(run, args):
+    """Runs a program that draws a still picture in a window; returns the
+    screen once it stopped changing, and what the program printed."""
+    env = dict(xenv)
+    if run is venus:
+        cmd = [pvtest.PEARVISOR, 'run', '--icd', pvtest.HOST_ICD, '--'] + args
+    else:
+        cmd = args
+        env.update(VK_DRIVER_FILES=pvtest.HOST_ICD, VK_ICD_FILENAMES=pvtest.HOST_ICD)
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
+                         text=True)
+    last, picture = None, None
+    deadline = time.time() + 30
+    while time.time() < deadline and p.poll() is None:
+        time.sleep(1.0)
+        shot = screenshot()
+        if shot != blank and shot == last:
+            picture = shot
+            break
+        last = shot
+    p.terminate()
+    try:
+        out = p.communicate(timeout=20)[0]
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out = p.communicate()[0]
+    time.sleep(0.5)  # the window is gone before the next program
+    return picture, out
+
+
+for program in (['glxinfo', '-B'], ['es2_info']):
+    n = native(program, dict(xenv))
+    v = venus(program, dict(xenv))
+    check(n.returncode == 0 and 'zink' in n.stdout, '%s: zink natively' % program[0])
+    check(v.returncode == 0 and 'zink' in v.stdout and 'Virtio-GPU Venus' in v.stdout,
+          '%s: zink on Venus through PearVisor' % program[0])
+
+for program in (['glxdemo'], ['es2tri']):
+    np_, nout = window_picture(native, program)
+    vp_, vout = window_picture(venus, program)
+    check(np_ is not None, '%s draws its window natively' % program[0])
+    check(vp_ is not None, '%s draws its window through PearVisor' % program[0])
+    check(np_ is not None and np_ == vp_, '%s: the screen is the same byte for byte' %
+          program[0])
+    if vp_ is None:
+        print(vout[-2000:])
+
+p = subprocess.Popen([pvtest.PEARVISOR, 'run', '--icd', pvtest.HOST_ICD, '--', 'glxgears',
+                      '-info'], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=xenv,
+                     text=True)
+time.sleep(12)
+p.terminate()
+out = p.communicate(timeout=30)[0]
+check('Virtio-GPU Venus' in out and 'frames in' in out,
+      'glxgears animates through PearVisor (%s)' %
+      ([l for l in out.splitlines() if 'frames in' in l][:1]))
+xvfb.terminate()
+xvfb.wait()
+pvtest.finish()
