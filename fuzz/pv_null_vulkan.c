@@ -207,6 +207,34 @@ pv_null_vkGetPhysicalDeviceQueueFamilyProperties2(VkPhysicalDevice physicalDevic
    *pQueueFamilyPropertyCount = 1;
 }
 
+/* Every combination supported, with limits like lavapipe's, so that image
+ * creation gets past the renderer's checks (pv_image_check.c) and the
+ * fuzzer explores what follows; the checks themselves stay exercised by
+ * the limits. */
+VKAPI_ATTR VkResult VKAPI_CALL
+pv_null_vkGetPhysicalDeviceImageFormatProperties(VkPhysicalDevice physicalDevice,
+                                                 VkFormat format, VkImageType type,
+                                                 VkImageTiling tiling, VkImageUsageFlags usage,
+                                                 VkImageCreateFlags flags,
+                                                 VkImageFormatProperties *pImageFormatProperties)
+{
+   (void)physicalDevice;
+   (void)format;
+   (void)tiling;
+   (void)usage;
+   (void)flags;
+   const uint32_t largest = type == VK_IMAGE_TYPE_3D ? 4096 : 16384;
+   *pImageFormatProperties = (VkImageFormatProperties){
+      .maxExtent = { largest, type == VK_IMAGE_TYPE_1D ? 1 : largest,
+                     type == VK_IMAGE_TYPE_3D ? largest : 1 },
+      .maxMipLevels = 15,
+      .maxArrayLayers = type == VK_IMAGE_TYPE_3D ? 1 : 2048,
+      .sampleCounts = VK_SAMPLE_COUNT_1_BIT | VK_SAMPLE_COUNT_4_BIT,
+      .maxResourceSize = 1ull << 31,
+   };
+   return pv_null_should_fail() ? VK_ERROR_FORMAT_NOT_SUPPORTED : VK_SUCCESS;
+}
+
 /* Laid out as lavapipe's, whose sessions are the seeds: type 0 is
  * host-visible (and importable), type 1 device-local only. */
 VKAPI_ATTR void VKAPI_CALL

@@ -60,6 +60,10 @@ VKAPI_ATTR void VKAPI_CALL pv_null_vkGetPhysicalDeviceMemoryProperties(
    VkPhysicalDevice physicalDevice, VkPhysicalDeviceMemoryProperties *pMemoryProperties);
 VKAPI_ATTR void VKAPI_CALL pv_null_vkGetPhysicalDeviceMemoryProperties2(
    VkPhysicalDevice physicalDevice, VkPhysicalDeviceMemoryProperties2 *pMemoryProperties);
+VKAPI_ATTR VkResult VKAPI_CALL pv_null_vkGetPhysicalDeviceImageFormatProperties(
+   VkPhysicalDevice physicalDevice, VkFormat format, VkImageType type, VkImageTiling tiling,
+   VkImageUsageFlags usage, VkImageCreateFlags flags,
+   VkImageFormatProperties *pImageFormatProperties);
 VKAPI_ATTR VkResult VKAPI_CALL pv_null_vkGetMemoryHostPointerPropertiesEXT(
    VkDevice device, VkExternalMemoryHandleTypeFlagBits handleType, const void *pHostPointer,
    VkMemoryHostPointerPropertiesEXT *pMemoryHostPointerProperties);

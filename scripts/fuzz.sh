@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Runs the libFuzzer harnesses, each for a given time on a number of cores.
 #
-#   scripts/fuzz.sh [--seconds S] [--jobs J] [--build DIR] [--no-build] [HARNESS...]
+#   scripts/fuzz.sh [--seconds S] [--jobs J] [--build DIR] [--no-build]
+#                   [--seed N --runs R] [HARNESS...]
 #
 # Defaults: every harness, 60 s each, one job per core, build dir build-fuzz
 # (configured with clang and -Dfuzz=true when missing).  Each harness keeps
@@ -10,7 +11,9 @@
 # fuzz/corpus/KIND; findings (crash-*, leak-*, timeout-*, oom-*) land in
 # DIR/findings/NAME.  Prints the executions and findings of each harness and
 # in total, appends them to DIR/fuzz-stats.txt, and fails if anything was
-# found.
+# found.  --seed N --runs R makes a run repeatable: job j mutates with seed
+# N+j for at most R inputs, from the seeds alone (a fresh corpus), so that
+# it finds on every machine what it finds on this one.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -19,6 +22,8 @@ SECONDS_EACH=60
 JOBS=$(nproc)
 BUILD=build-fuzz
 DO_BUILD=1
+SEED=
+RUNS=-1
 HARNESSES=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -26,7 +31,9 @@ while [ $# -gt 0 ]; do
     --jobs) JOBS=$2; shift 2 ;;
     --build) BUILD=$2; shift 2 ;;
     --no-build) DO_BUILD=0; shift ;;
-    -h|--help) sed -n '3,13p' "$0"; exit 0 ;;
+    --seed) SEED=$2; shift 2 ;;
+    --runs) RUNS=$2; shift 2 ;;
+    -h|--help) sed -n '3,17p' "$0"; exit 0 ;;
     *) HARNESSES+=("$1"); shift ;;
   esac
 done
@@ -74,6 +81,10 @@ for name in "${HARNESSES[@]}"; do
   fi
   kind=$(kind_of "$name")
   corpus="$BUILD/corpus/$name"
+  if [ -n "$SEED" ]; then
+    corpus="$BUILD/corpus/$name-seed-$SEED"
+    rm -rf "$corpus"
+  fi
   findings="$BUILD/findings/$name"
   logs="$BUILD/fuzz-logs/$name"
   mkdir -p "$corpus" "$findings" "$logs"
@@ -82,7 +93,8 @@ for name in "${HARNESSES[@]}"; do
     "$exe" "$corpus" "$ROOT/fuzz/corpus/$kind" \
       -dict="$BUILD/fuzz/stream.dict" -max_len="$(max_len_of "$kind")" \
       -max_total_time="$SECONDS_EACH" -timeout=20 -rss_limit_mb=4096 \
-      -artifact_prefix="$findings/" -print_final_stats=1 -seed=$((RANDOM * 32768 + RANDOM + j)) \
+      -artifact_prefix="$findings/" -print_final_stats=1 -runs="$RUNS" \
+      -seed=$(( ${SEED:-$((RANDOM * 32768 + RANDOM))} + j )) \
       >"$logs/$j.log" 2>&1 &
   done
   wait

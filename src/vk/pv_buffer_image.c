@@ -90,8 +90,6 @@ image_importable(const struct pv_device *dev, const VkImageCreateInfo *info)
           VK_EXTERNAL_MEMORY_FEATURE_IMPORTABLE_BIT;
 }
 
-/* Declares host-allocation imports on a buffer's creation parameters.  `ext`
- * is caller storage used when the guest chained no external-memory info. */
 /* The memory types a buffer or image could be bound to: asked without
  * making one where the device can (Vulkan 1.3, maintenance4), else of a
  * throwaway one.  0 when the driver cannot tell. */
@@ -242,6 +240,10 @@ pv_handle_vkCreateImage(struct pv_dispatch *d, struct pv_cmd_vkCreateImage *args
    if (!obj)
       return;
    VkImageCreateInfo *info = (VkImageCreateInfo *)args->pCreateInfo;
+   if (!pv_image_info_check(d, dev, info)) {
+      pv_object_free(obj);
+      return;
+   }
    VkExternalMemoryImageCreateInfo ext;
    declare_image(dev, info, &ext);
    VkImage handle = VK_NULL_HANDLE;
@@ -286,8 +288,27 @@ pv_handle_vkGetDeviceImageMemoryRequirements(
    }
    VkDeviceImageMemoryRequirements *info = (VkDeviceImageMemoryRequirements *)args->pInfo;
    VkImageCreateInfo *create = (VkImageCreateInfo *)info->pCreateInfo;
+   if (!pv_image_info_check(d, dev, create))
+      return;
    VkExternalMemoryImageCreateInfo ext;
    declare_image(dev, create, &ext);
    dev->vk.GetDeviceImageMemoryRequirements((VkDevice)(uintptr_t)dev->base.handle, info,
                                             args->pMemoryRequirements);
+}
+
+void
+pv_handle_vkGetDeviceImageSparseMemoryRequirements(
+   struct pv_dispatch *d, struct pv_cmd_vkGetDeviceImageSparseMemoryRequirements *args)
+{
+   struct pv_device *dev = (struct pv_device *)args->device;
+   if (!dev->vk.GetDeviceImageSparseMemoryRequirements) {
+      pv_dispatch_missing(d, "vkGetDeviceImageSparseMemoryRequirements");
+      return;
+   }
+   const VkDeviceImageMemoryRequirements *info = args->pInfo;
+   if (!pv_image_info_check(d, dev, info->pCreateInfo))
+      return;
+   dev->vk.GetDeviceImageSparseMemoryRequirements((VkDevice)(uintptr_t)dev->base.handle, info,
+                                                  args->pSparseMemoryRequirementCount,
+                                                  args->pSparseMemoryRequirements);
 }

@@ -144,6 +144,12 @@ VkResult pv_vk_enumerate(uint32_t *count, void *out, const void *src, uint32_t s
 /* The highest version both the host and the protocol support. */
 uint32_t pv_vk_cap_version(uint32_t host_version);
 
+/* Checks image creation parameters against the specification's shape rules
+ * and the driver's limits before the driver sees them; on failure marks the
+ * context fatal and returns false (pv_image_check.c). */
+bool pv_image_info_check(struct pv_dispatch *d, const struct pv_device *dev,
+                         const VkImageCreateInfo *info);
+
 /* Probes how host-visible memory of a new device can be shared. */
 void pv_memory_init_device(struct pv_device *dev);
 
