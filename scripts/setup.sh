@@ -10,7 +10,7 @@ SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
 
 PACKAGES=(build-essential meson ninja-build pkg-config python3 libvulkan-dev vulkan-tools
-          glslang-tools clang llvm libclang-rt-dev vulkan-validationlayers libpng-dev
+          glslang-tools spirv-tools clang llvm libclang-rt-dev vulkan-validationlayers libpng-dev
           libegl-dev libgles-dev mesa-utils mesa-utils-bin xvfb x11-apps xauth
           ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-bad)
 

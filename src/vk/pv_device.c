@@ -24,6 +24,7 @@ device_destroy(struct pv_object *obj)
    const VkDevice handle = (VkDevice)(uintptr_t)obj->handle;
    if (handle && dev->vk.DestroyDevice)
       dev->vk.DestroyDevice(handle, NULL);
+   pv_spirv_checker_destroy(dev->spirv);
    free(dev->requests);
    pv_object_free(dev);
 }
@@ -142,6 +143,12 @@ pv_handle_vkCreateDevice(struct pv_dispatch *d, struct pv_cmd_vkCreateDevice *ar
    dev->base.vk = &dev->vk;
    dev->host_import = has_import && dev->vk.GetMemoryHostPointerPropertiesEXT;
    pv_memory_init_device(dev);
+   dev->spirv = pv_spirv_checker_create(dev->api_version);
+   if (!dev->spirv) {
+      device_destroy(&dev->base);
+      args->ret = VK_ERROR_OUT_OF_HOST_MEMORY;
+      return;
+   }
    if (!pv_vk_object_adopt(d, &dev->base, &pdev->base)) {
       device_destroy(&dev->base);
       return;

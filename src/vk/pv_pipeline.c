@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Pipelines: created several at a time, some of which may fail alone. */
+/* Pipelines: created several at a time, some of which may fail alone.  Their
+ * shader stages are checked first (pv_shader.c). */
 #include "pv_vk.h"
 
 #include <stdlib.h>
@@ -37,6 +38,10 @@ pv_handle_vkCreateComputePipelines(struct pv_dispatch *d,
    VkPipeline *handles = pv_dec_alloc(d->dec, count, sizeof(*handles));
    if (!handles)
       return;
+   for (uint32_t i = 0; i < count; i++) {
+      if (!pv_shader_stage_check(d, (struct pv_device *)dev, &args->pCreateInfos[i].stage))
+         return;
+   }
    pv_rep_args_vkCreateComputePipelines(args);
    args->ret = dev->vk->CreateComputePipelines(
       (VkDevice)(uintptr_t)dev->handle, PV_HOST(VkPipelineCache, args->pipelineCache), count,
@@ -56,6 +61,13 @@ pv_handle_vkCreateGraphicsPipelines(struct pv_dispatch *d,
    VkPipeline *handles = pv_dec_alloc(d->dec, count, sizeof(*handles));
    if (!handles)
       return;
+   for (uint32_t i = 0; i < count; i++) {
+      const VkGraphicsPipelineCreateInfo *info = &args->pCreateInfos[i];
+      for (uint32_t s = 0; s < info->stageCount; s++) {
+         if (!pv_shader_stage_check(d, (struct pv_device *)dev, &info->pStages[s]))
+            return;
+      }
+   }
    pv_rep_args_vkCreateGraphicsPipelines(args);
    args->ret = dev->vk->CreateGraphicsPipelines(
       (VkDevice)(uintptr_t)dev->handle, PV_HOST(VkPipelineCache, args->pipelineCache), count,

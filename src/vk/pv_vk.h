@@ -13,6 +13,7 @@
 #include "context/pv_context.h"
 #include "context/pv_dispatch.h"
 #include "object/pv_object.h"
+#include "vk/pv_spirv.h"
 #include "vk/pv_vk_table.h"
 
 struct pv_physical_device;
@@ -63,9 +64,23 @@ struct pv_device {
    /* How host-visible memory reaches the guest: a sealed memfd the renderer
     * maps and imports as a host pointer (VK_EXT_external_memory_host), so
     * that the guest maps the very bytes the driver uses. */
+   struct pv_spirv_checker *spirv;   /* validates guest shaders (pv_shader.c) */
    bool host_import;                 /* enabled on the host device */
    uint32_t host_import_types;       /* memory types a memfd mapping imports into */
 };
+
+/* A VkShaderModule, with the entry points pipelines may name. */
+struct pv_shader_module {
+   struct pv_object base;
+   uint32_t entry_count;
+   struct pv_spirv_entry *entries; /* owned */
+};
+
+/* A shader stage's SPIR-V and entry point exist and its specialization
+ * data is in bounds; else marks the context fatal (pv_shader.c).  Called
+ * before the stage's handles are replaced with the host's. */
+bool pv_shader_stage_check(struct pv_dispatch *d, struct pv_device *dev,
+                           const VkPipelineShaderStageCreateInfo *stage);
 
 /* A VkDeviceMemory.  Owned by ctx->objects; child of its device. */
 struct pv_device_memory {
