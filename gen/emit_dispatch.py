@@ -15,8 +15,9 @@ def objtype_of(proto, ty):
 
 def load_manual(path):
     """gen/manual.txt: commands handled by hand, commands not implemented yet,
-    and host entry points the renderer calls outside the protocol."""
-    manual, todo, host = {}, {}, []
+    host entry points the renderer calls outside the protocol, and
+    pass-through commands whose arguments a hand-written check sees first."""
+    manual, todo, host, check = {}, {}, [], {}
     with open(path) as f:
         for line in f:
             line = line.split('#', 1)[0].strip()
@@ -27,9 +28,11 @@ def load_manual(path):
                 todo[words[1]] = words[2] if len(words) > 2 else ''
             elif words[0] == 'host':
                 host.append(words[1])
+            elif words[0] == 'check':
+                check[words[1]] = words[2] if len(words) > 2 else ''
             else:
                 manual[words[0]] = words[1] if len(words) > 1 else ''
-    return manual, todo, host
+    return manual, todo, host, check
 
 
 def command_level(reg, cmd):
@@ -49,9 +52,10 @@ def command_level(reg, cmd):
 
 
 class Dispatch:
-    def __init__(self, proto, manual, todo, host):
+    def __init__(self, proto, manual, todo, host, check=None):
         self.proto = proto
         self.reg = proto.reg
+        self.check = check or {}
         self.manual = manual
         self.todo = todo
         self.host = host
@@ -82,6 +86,9 @@ class Dispatch:
                 # but one for a known command the protocol dropped is a bug
                 if cmd is not None and name in manual:
                     raise SystemExit('gen/manual.txt: %s is not a supported command' % name)
+        for name in self.check:
+            if self.kind.get(name) != 'pass':
+                raise SystemExit('gen/manual.txt: check %s: not a pass-through command' % name)
 
     def generic_create(self, cmd):
         """vkCreateX(VkDevice, const VkXCreateInfo *, allocator, VkX *): the
@@ -156,6 +163,9 @@ class Dispatch:
             if self.kind[cmd.name] == 'manual':
                 c('void pv_handle_%s(struct pv_dispatch *d, struct pv_cmd_%s *args);' %
                   (cmd.name, cmd.name))
+            if cmd.name in self.check:
+                c('bool pv_check_%s(struct pv_dispatch *d, const struct pv_cmd_%s *args);' %
+                  (cmd.name, cmd.name))
 
     # -- the command table -----------------------------------------------------
 
@@ -212,6 +222,9 @@ class Dispatch:
         c('   pv_dispatch_missing(d, "%s");' % name)
         c('   return;')
         c('}')
+        if name in self.check:
+            c('if (!pv_check_%s(d, args))' % name)
+            c('   return;')
         if has_replace:
             c('pv_rep_args_%s(args);' % name)
         call_args = []

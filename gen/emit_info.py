@@ -24,8 +24,58 @@ class Info:
         for name in sorted(self.needs.enums):
             if self.proto.reg.types[name].values:
                 c('bool pv_valid_%s(int32_t value);' % name)
+        c()
+        c('/* How a format lies in memory, from the registry\'s <formats>: what')
+        c(' * copies between buffers and images of it address. */')
+        c('struct pv_format_layout {')
+        c('   uint8_t block_bytes;      /* one texel block, all aspects */')
+        c('   uint8_t block_extent[3];  /* texels per block: width, height, depth */')
+        c('   uint8_t depth_bytes;      /* of the depth aspect in a buffer, 0 if none */')
+        c('   uint8_t stencil_bytes;    /* of the stencil aspect in a buffer, 0 if none */')
+        c('   uint8_t plane_count;      /* 0 for single-plane formats */')
+        c('   struct {')
+        c('      uint8_t bytes;         /* a texel of the plane\'s compatible format */')
+        c('      uint8_t divisor[2];    /* of the width and height */')
+        c('   } planes[3];')
+        c('};')
+        c()
+        c('/* NULL for a format the registry gives no layout (VK_FORMAT_UNDEFINED). */')
+        c('const struct pv_format_layout *pv_format_layout_of(int32_t format);')
+
+    def format_layouts(self, c):
+        reg = self.proto.reg
+        values = reg.types['VkFormat'].values if 'VkFormat' in reg.types else {}
+        entries = []
+        for name in sorted(reg.formats, key=lambda n: values.get(n, 0)):
+            if name not in values:
+                continue
+            f = reg.formats[name]
+            depth = 0 if not f.depth_bits else (2 if f.depth_bits <= 16 else 4)
+            stencil = 1 if f.stencil_bits else 0
+            planes = []
+            for div_w, div_h, compatible in f.planes:
+                planes.append('{ %d, { %d, %d } }' % (reg.formats[compatible].block_bytes,
+                                                      div_w, div_h))
+            entries.append((values[name], name, '{ %d, { %d, %d, %d }, %d, %d, %d, { %s } }' % (
+                f.block_bytes, f.block_extent[0], f.block_extent[1], f.block_extent[2],
+                depth, stencil, len(planes), ', '.join(planes) if planes else '{ 0 }')))
+        c('const struct pv_format_layout *')
+        c('pv_format_layout_of(int32_t format)')
+        c('{')
+        c('   switch (format) {')
+        for value, name, init in entries:
+            c('   case %d: { /* %s */' % (value, name))
+            c('      static const struct pv_format_layout layout = %s;' % init)
+            c('      return &layout;')
+            c('   }')
+        c('   default:')
+        c('      return NULL;')
+        c('   }')
+        c('}')
+        c()
 
     def source(self, c):
+        self.format_layouts(c)
         exts = self.extensions()
         c('const struct pv_extension_info pv_extensions[PV_EXTENSION_COUNT] = {')
         c.indent()

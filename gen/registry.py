@@ -135,6 +135,15 @@ class Extension:
         return 'Extension(%s,%d)' % (self.name, self.number)
 
 
+class FormatLayout:
+    def __init__(self):
+        self.block_bytes = 0
+        self.block_extent = (1, 1, 1)
+        self.depth_bits = 0
+        self.stencil_bits = 0
+        self.planes = []           # (width divisor, height divisor, compatible format)
+
+
 class Registry:
     def __init__(self):
         self.types = {}
@@ -145,6 +154,7 @@ class Registry:
         self.header_version = None
         self.header_version_complete = None
         self.current_source = None
+        self.formats = {}          # VkFormat value name -> FormatLayout
 
     # -- public helpers ----------------------------------------------------
 
@@ -193,6 +203,29 @@ class Registry:
             elif child.tag == 'extensions':
                 for elem in child.iter('extension'):
                     self._parse_extension(elem)
+            elif child.tag == 'formats':
+                for elem in child.iter('format'):
+                    self._parse_format(elem)
+
+    def _parse_format(self, elem):
+        """A format's memory layout: what copies between buffers and images
+        of it address (the registry's <formats> section)."""
+        f = FormatLayout()
+        f.block_bytes = int(elem.get('blockSize'))
+        extent = elem.get('blockExtent')
+        if extent:
+            f.block_extent = tuple(int(v) for v in extent.split(','))
+        for comp in elem.findall('component'):
+            bits = comp.get('bits')
+            bits = int(bits) if bits and bits.isdigit() else 0
+            if comp.get('name') == 'D':
+                f.depth_bits = bits
+            elif comp.get('name') == 'S':
+                f.stencil_bits = bits
+        for plane in elem.findall('plane'):
+            f.planes.append((int(plane.get('widthDivisor')), int(plane.get('heightDivisor')),
+                             plane.get('compatible')))
+        self.formats[elem.get('name')] = f
 
     def _parse_member(self, elem):
         name = elem.find('name').text

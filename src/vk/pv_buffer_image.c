@@ -209,11 +209,13 @@ void
 pv_handle_vkCreateBuffer(struct pv_dispatch *d, struct pv_cmd_vkCreateBuffer *args)
 {
    struct pv_device *dev = (struct pv_device *)args->device;
-   struct pv_object *obj = pv_vk_object_alloc(d, sizeof(*obj), VK_OBJECT_TYPE_BUFFER,
-                                              pv_handle_id(*args->pBuffer), &args->ret);
-   if (!obj)
+   struct pv_buffer *buffer = pv_vk_object_alloc(d, sizeof(*buffer), VK_OBJECT_TYPE_BUFFER,
+                                                 pv_handle_id(*args->pBuffer), &args->ret);
+   if (!buffer)
       return;
+   struct pv_object *obj = &buffer->base;
    VkBufferCreateInfo *info = (VkBufferCreateInfo *)args->pCreateInfo;
+   buffer->size = info->size;
    VkExternalMemoryBufferCreateInfo ext;
    declare_buffer(dev, info, &ext);
    VkBuffer handle = VK_NULL_HANDLE;
@@ -235,15 +237,21 @@ void
 pv_handle_vkCreateImage(struct pv_dispatch *d, struct pv_cmd_vkCreateImage *args)
 {
    struct pv_device *dev = (struct pv_device *)args->device;
-   struct pv_object *obj = pv_vk_object_alloc(d, sizeof(*obj), VK_OBJECT_TYPE_IMAGE,
-                                              pv_handle_id(*args->pImage), &args->ret);
-   if (!obj)
+   struct pv_image *image = pv_vk_object_alloc(d, sizeof(*image), VK_OBJECT_TYPE_IMAGE,
+                                               pv_handle_id(*args->pImage), &args->ret);
+   if (!image)
       return;
+   struct pv_object *obj = &image->base;
    VkImageCreateInfo *info = (VkImageCreateInfo *)args->pCreateInfo;
    if (!pv_image_info_check(d, dev, info)) {
       pv_object_free(obj);
       return;
    }
+   image->format = info->format;
+   image->type = info->imageType;
+   image->extent = info->extent;
+   image->mip_levels = info->mipLevels;
+   image->array_layers = info->arrayLayers;
    VkExternalMemoryImageCreateInfo ext;
    declare_image(dev, info, &ext);
    VkImage handle = VK_NULL_HANDLE;

@@ -69,6 +69,22 @@ struct pv_device {
    uint32_t host_import_types;       /* memory types a memfd mapping imports into */
 };
 
+/* A VkBuffer and a VkImage, with what the transfer checks need to know of
+ * them (pv_transfer_check.c). */
+struct pv_buffer {
+   struct pv_object base;
+   VkDeviceSize size;
+};
+
+struct pv_image {
+   struct pv_object base;
+   VkFormat format;
+   VkImageType type;
+   VkExtent3D extent;
+   uint32_t mip_levels;
+   uint32_t array_layers;
+};
+
 /* A VkShaderModule, with the entry points pipelines may name. */
 struct pv_shader_module {
    struct pv_object base;
