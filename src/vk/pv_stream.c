@@ -222,7 +222,9 @@ pv_handle_vkWaitRingSeqnoMESA(struct pv_dispatch *d, struct pv_cmd_vkWaitRingSeq
    if (!context_only(d))
       return;
    struct pv_ring *ring = get_ring(d, args->ring);
-   if (ring && !pv_ring_wait_seqno(ring, (uint32_t)args->seqno, d) && pv_dispatch_ok(d))
+   /* a guest that hung up mid-wait is leaving, not misbehaving */
+   if (ring && !pv_ring_wait_seqno(ring, (uint32_t)args->seqno, d) && pv_dispatch_ok(d) &&
+       !pv_dispatch_stopping(d))
       pv_dispatch_fail(d, "ring 0x%" PRIx64 " stopped before seqno %" PRIu64, args->ring,
                        args->seqno);
 }

@@ -35,8 +35,10 @@ buffer_range(struct pv_dispatch *d, const void *obj, VkDeviceSize offset, VkDevi
              const char *what)
 {
    const struct pv_buffer *buffer = as_buffer(obj);
-   if (!buffer)
-      return true; /* an optional buffer left out */
+   if (!buffer) {
+      pv_dispatch_fail(d, "%s: no buffer", what);
+      return false;
+   }
    if (offset <= buffer->size && size <= buffer->size - offset)
       return true;
    pv_dispatch_fail(d, "%s: %" PRIu64 " bytes at %" PRIu64 " of a %" PRIu64 "-byte buffer", what,
@@ -64,6 +66,10 @@ static bool
 layers_of(struct pv_dispatch *d, const struct pv_image *image, uint32_t mip, uint32_t base,
           uint32_t count, uint32_t *layers, const char *what)
 {
+   if (!image) {
+      pv_dispatch_fail(d, "%s: no image", what);
+      return false;
+   }
    if (count == VK_REMAINING_ARRAY_LAYERS && base < image->array_layers)
       count = image->array_layers - base;
    if (mip < image->mip_levels && base < image->array_layers && count &&
@@ -88,6 +94,10 @@ static bool
 subresource_range(struct pv_dispatch *d, const struct pv_image *image,
                   const VkImageSubresourceRange *range, const char *what)
 {
+   if (!image) {
+      pv_dispatch_fail(d, "%s: no image", what);
+      return false;
+   }
    uint32_t levels = range->levelCount;
    if (levels == VK_REMAINING_MIP_LEVELS && range->baseMipLevel < image->mip_levels)
       levels = image->mip_levels - range->baseMipLevel;
@@ -270,6 +280,7 @@ image_pair(struct pv_dispatch *d, const void *src_obj, const void *dst_obj,
            const char *what)
 {
    const struct pv_image *src = as_image(src_obj), *dst = as_image(dst_obj);
+   /* each subresource check comes first: it refuses a missing image */
    return subresource(d, src, src_sub, NULL, what) &&
           region(d, src, src_sub->mipLevel, src_sub->aspectMask, src_offset, extent, what) &&
           subresource(d, dst, dst_sub, NULL, what) &&
@@ -582,10 +593,20 @@ image_needs(const void *image_obj, const void *pnext)
    return req.size;
 }
 
+static bool
+present(struct pv_dispatch *d, const void *obj, const char *what)
+{
+   if (obj)
+      return true;
+   pv_dispatch_fail(d, "%s: nothing to bind", what);
+   return false;
+}
+
 bool
 pv_check_vkBindBufferMemory(struct pv_dispatch *d, const struct pv_cmd_vkBindBufferMemory *args)
 {
-   return memory_range(d, args->memory, args->memoryOffset, buffer_needs(args->buffer),
+   return present(d, args->buffer, "buffer binding") &&
+          memory_range(d, args->memory, args->memoryOffset, buffer_needs(args->buffer),
                        "buffer binding");
 }
 
@@ -595,7 +616,8 @@ pv_check_vkBindBufferMemory2(struct pv_dispatch *d,
 {
    for (uint32_t i = 0; i < args->bindInfoCount; i++) {
       const VkBindBufferMemoryInfo *b = &args->pBindInfos[i];
-      if (!memory_range(d, (const void *)b->memory, b->memoryOffset,
+      if (!present(d, (const void *)b->buffer, "buffer binding") ||
+          !memory_range(d, (const void *)b->memory, b->memoryOffset,
                         buffer_needs((const void *)b->buffer), "buffer binding"))
          return false;
    }
@@ -605,7 +627,8 @@ pv_check_vkBindBufferMemory2(struct pv_dispatch *d,
 bool
 pv_check_vkBindImageMemory(struct pv_dispatch *d, const struct pv_cmd_vkBindImageMemory *args)
 {
-   return memory_range(d, args->memory, args->memoryOffset, image_needs(args->image, NULL),
+   return present(d, args->image, "image binding") &&
+          memory_range(d, args->memory, args->memoryOffset, image_needs(args->image, NULL),
                        "image binding");
 }
 
@@ -614,6 +637,8 @@ pv_check_vkBindImageMemory2(struct pv_dispatch *d, const struct pv_cmd_vkBindIma
 {
    for (uint32_t i = 0; i < args->bindInfoCount; i++) {
       const VkBindImageMemoryInfo *b = &args->pBindInfos[i];
+      if (!present(d, (const void *)b->image, "image binding"))
+         return false;
       if (!b->memory)
          continue; /* bound from a swapchain, which vtest does not have */
       if (!memory_range(d, (const void *)b->memory, b->memoryOffset,
