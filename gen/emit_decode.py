@@ -79,8 +79,9 @@ class Decode:
                   (lvalue, objtype(self.proto, w.base), 'true' if required else 'false',
                    what(w)))
             else:
-                c('%s = (%s)pv_dec_object(dec, %s, false, %s);' %
-                  (lvalue, w.base.name, objtype(self.proto, w.base), what(w)))
+                c('%s = (%s)pv_dec_object(dec, %s, %s, %s);' %
+                  (lvalue, w.base.name, objtype(self.proto, w.base),
+                   'true' if required else 'false', what(w)))
         elif w.elem == 'struct':
             suffix = '_partial' if validity == 'partial' else ''
             c('pv_dec_%s%s(dec, &%s);' % (w.base.name, suffix, lvalue))
@@ -95,6 +96,10 @@ class Decode:
         lv = prefix + w.name
         kind = w.kind
         nullable = 'true' if w.nullable else 'false'
+        if kind == 'value' and w.elem == 'handle' and w.member is not None:
+            # Vulkan's implicit "must be a valid handle": a driver takes
+            # VK_NULL_HANDLE there for an object and crashes
+            required = required or not (w.member.is_optional or w.member.noautovalidity)
         if kind == 'value':
             self._elem(c, w, lv, validity, top_level_handle=top_level, required=required)
         elif kind == 'fixed':

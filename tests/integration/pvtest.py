@@ -138,6 +138,13 @@ class Client:
     def send_raw(self, data):
         self.sock.sendall(data)
 
+    def try_send(self, cmd, *dwords):
+        """send() to a server that may already have dropped this client."""
+        try:
+            self.send(cmd, *dwords)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
     def send(self, cmd, *dwords):
         self.send_raw(struct.pack('<II', len(dwords), cmd) + struct.pack('<%dI' % len(dwords),
                                                                             *dwords))

@@ -136,7 +136,7 @@ c.handshake()
 r1, _ = c.create_blob(512 * KIB)
 c.submit(set_reply(r1, 0, 64))
 c.send(pvtest.VCMD_RESOURCE_UNREF, r1)
-c.send(pvtest.VCMD_RESOURCE_CREATE_BLOB, 2, 1, 768 * KIB, 0, 0, 0)
+c.try_send(pvtest.VCMD_RESOURCE_CREATE_BLOB, 2, 1, 768 * KIB, 0, 0, 0)
 check(c.closed_by_server(), 'blobs: an unreferenced blob still in use counts: the client is dropped')
 check(server.wait_log('exceeds the context\'s quota of 1048576 bytes (524288 in use)'),
       'blobs: the server logs the quota')

@@ -2,7 +2,7 @@ void
 pv_dec_args_vkCmdClearColorImage(struct pv_decoder *dec, struct pv_cmd_vkCmdClearColorImage *args)
 {
    args->commandBuffer = pv_dec_object(dec, VK_OBJECT_TYPE_COMMAND_BUFFER, true, "vkCmdClearColorImage.commandBuffer");
-   args->image = pv_dec_object(dec, VK_OBJECT_TYPE_IMAGE, false, "vkCmdClearColorImage.image");
+   args->image = pv_dec_object(dec, VK_OBJECT_TYPE_IMAGE, true, "vkCmdClearColorImage.image");
    args->imageLayout = (VkImageLayout)pv_dec_enum(dec, pv_valid_VkImageLayout, "vkCmdClearColorImage.imageLayout");
    {
       VkClearColorValue *p = NULL;
