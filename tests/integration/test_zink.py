@@ -6,8 +6,10 @@ Mesa's software-presenting driver (LIBGL_ALWAYS_SOFTWARE=1
 GALLIUM_DRIVER=zink: it renders with Vulkan and puts the pixels on screen
 itself), on a virtual X server where a program wants a window.
 
-Programs: pv-gl-offscreen (ours: EGL surfaceless, OpenGL ES 3 into a
-framebuffer object), and from Debian's mesa-utils: glxinfo and es2_info
+Programs: pv-gl-offscreen and pv-gl-features (ours: EGL surfaceless, OpenGL
+ES 3 into a framebuffer object; OpenGL ES 3.1 transform feedback, a 3D
+texture, multisampling with a resolve, indirect instanced draws, an
+occlusion query, a compute shader), and from Debian's mesa-utils: glxinfo and es2_info
 (renderer strings), glxdemo and es2tri (their windows, captured with xwd and
 compared byte for byte), glxgears (runs and reports frame rates)."""
 
@@ -40,18 +42,19 @@ def env_with(**extra):
 
 
 # -- offscreen ------------------------------------------------------------------
-exe = os.path.join(SAMPLES, 'pv-gl-offscreen')
-n = native([exe], env_with())
-v = venus([exe], env_with())
-check(n.returncode == 0 and 'zink' in n.stdout and 'llvmpipe' in n.stdout,
-      'pv-gl-offscreen: zink on native lavapipe works')
-check(v.returncode == 0 and 'zink' in v.stdout and 'Virtio-GPU Venus' in v.stdout,
-      'pv-gl-offscreen: zink on Venus through PearVisor works')
-nh = [l for l in n.stdout.splitlines() if 'output hash' in l]
-vh = [l for l in v.stdout.splitlines() if 'output hash' in l]
-check(nh and nh == vh, 'pv-gl-offscreen: identical pixels (%s / %s)' % (nh, vh))
-if v.returncode:
-    print(v.stdout[-1000:], v.stderr[-2000:])
+for sample in ('pv-gl-offscreen', 'pv-gl-features'):
+    exe = os.path.join(SAMPLES, sample)
+    n = native([exe], env_with())
+    v = venus([exe], env_with())
+    check(n.returncode == 0 and 'zink' in n.stdout and 'llvmpipe' in n.stdout,
+          '%s: zink on native lavapipe works' % sample)
+    check(v.returncode == 0 and 'zink' in v.stdout and 'Virtio-GPU Venus' in v.stdout,
+          '%s: zink on Venus through PearVisor works' % sample)
+    nh = [l for l in n.stdout.splitlines() if 'output hash' in l]
+    vh = [l for l in v.stdout.splitlines() if 'output hash' in l]
+    check(nh and nh == vh, '%s: identical results (%s / %s)' % (sample, nh, vh))
+    if v.returncode:
+        print(v.stdout[-1000:], v.stderr[-2000:])
 
 # -- programs with windows, on a virtual X server ---------------------------------------
 if not shutil.which('Xvfb') or not shutil.which('xwd'):
