@@ -193,6 +193,50 @@ def case_bad_timeline(server):
     return 'which no queue is bound to', True, c
 
 
+def image_info(extent, image_type=1, fmt=37, usage=0x4):
+    # VkImageCreateInfo: sType, pNext, flags, imageType, format, extent, mips, layers,
+    # samples, tiling, usage, sharingMode, no queue families, initialLayout
+    return (u32(14) + u64(0) + u32(0) + u32(image_type) + u32(fmt) +
+            b''.join(u32(v) for v in extent) + u32(1) + u32(1) + u32(1) + u32(0) +
+            u32(usage) + u32(0) + u32(0) + u64(0) + u32(0))
+
+
+def case_invalid_image(server):
+    c = Client(server.socket)
+    c.bring_up()
+    # vkCreateImage: a 2D image two texels deep (drivers size memory from it unchecked)
+    c.submit(cmd_header(54) + u64(3) + u64(1) + image_info((8, 8, 2)) + u64(0) + u64(1) +
+             u64(100))
+    return 'invalid image parameters (a 2D image deeper than 1)', True, c
+
+
+def case_invalid_spirv(server):
+    c = Client(server.socket)
+    c.bring_up()
+    # vkCreateShaderModule with 16 bytes that are no SPIR-V
+    info = u32(16) + u64(0) + u32(0) + u64(16) + u64(4) + u32(1) + u32(2) + u32(3) + u32(4)
+    c.submit(cmd_header(59) + u64(3) + u64(1) + info + u64(0) + u64(1) + u64(101))
+    return 'invalid SPIR-V', True, c
+
+
+def case_binding_beyond_memory(server):
+    c = Client(server.socket)
+    c.bring_up()
+    memory = u32(5) + u64(0) + u64(4096) + u32(0)                  # 4 KiB of memory type 0
+    buffer = u32(12) + u64(0) + u32(0) + u64(4096) + u32(0x2) + u32(0) + u32(0) + u64(0)
+    c.submit(cmd_header(21) + u64(3) + u64(1) + memory + u64(0) + u64(1) + u64(102) +
+             cmd_header(50) + u64(3) + u64(1) + buffer + u64(0) + u64(1) + u64(103) +
+             cmd_header(28) + u64(3) + u64(103) + u64(102) + u64(4096))  # bound past its end
+    return 'buffer binding: 4096 bytes at 4096 of 4096-byte memory', True, c
+
+
+def case_required_handle_missing(server):
+    c = Client(server.socket)
+    c.bring_up()
+    c.submit(cmd_header(76) + u64(3) + u64(0) + u32(0))  # vkResetDescriptorPool(no pool)
+    return 'descriptorPool: required object is VK_NULL_HANDLE', True, c
+
+
 CASES = [
     case_truncated, case_unknown_vcmd, case_oversized, case_bad_version_size,
     case_blob_before_init, case_garbage_stream, case_unknown_command_type,
@@ -200,7 +244,8 @@ CASES = [
     case_truncated_command, case_bad_ring_buffer_size, case_bad_ring_overlap,
     case_ring_outside_resource, case_ring_unknown_resource, case_reply_out_of_bounds,
     case_count_mismatch, case_unknown_stype, case_bad_batch, case_unknown_sync,
-    case_bad_timeline,
+    case_bad_timeline, case_invalid_image, case_invalid_spirv, case_binding_beyond_memory,
+    case_required_handle_missing,
 ]
 
 
