@@ -58,6 +58,39 @@ check_queue_requests(struct pv_dispatch *d, struct pv_physical_device *pdev,
    return true;
 }
 
+/* On a CPU driver a shader's out-of-bounds access is a read or write of the
+ * host process's memory, so such devices get robustBufferAccess whatever
+ * the guest asked: accesses stay inside their descriptors, which the
+ * renderer checks lie inside their buffers (pv_transfer_check.c).  Valid
+ * programs see no difference.  `storage` holds features the guest gave none
+ * of, or gave as a pointer to const data. */
+static void
+robust_on_cpu(const struct pv_physical_device *pdev, VkDeviceCreateInfo *info,
+              VkPhysicalDeviceFeatures *storage)
+{
+   if (pdev->properties.deviceType != VK_PHYSICAL_DEVICE_TYPE_CPU)
+      return;
+   VkPhysicalDeviceFeatures host = { .robustBufferAccess = VK_FALSE };
+   if (pdev->instance->vk.GetPhysicalDeviceFeatures)
+      pdev->instance->vk.GetPhysicalDeviceFeatures((VkPhysicalDevice)(uintptr_t)pdev->base.handle,
+                                                   &host);
+   if (!host.robustBufferAccess)
+      return;
+   for (VkBaseOutStructure *s = (VkBaseOutStructure *)info->pNext; s; s = s->pNext) {
+      if (s->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2) {
+         /* decoded into the renderer's own scratch memory: writable */
+         ((VkPhysicalDeviceFeatures2 *)s)->features.robustBufferAccess = VK_TRUE;
+         return;
+      }
+   }
+   if (info->pEnabledFeatures)
+      *storage = *info->pEnabledFeatures;
+   else
+      *storage = (VkPhysicalDeviceFeatures){ .robustBufferAccess = VK_FALSE };
+   storage->robustBufferAccess = VK_TRUE;
+   info->pEnabledFeatures = storage;
+}
+
 void
 pv_handle_vkCreateDevice(struct pv_dispatch *d, struct pv_cmd_vkCreateDevice *args)
 {
@@ -124,6 +157,8 @@ pv_handle_vkCreateDevice(struct pv_dispatch *d, struct pv_cmd_vkCreateDevice *ar
    }
    info->ppEnabledExtensionNames = exts;
    info->enabledExtensionCount = ext_count;
+   VkPhysicalDeviceFeatures robust_features;
+   robust_on_cpu(pdev, info, &robust_features);
 
    VkDevice handle = VK_NULL_HANDLE;
    args->ret = instance->vk.CreateDevice((VkPhysicalDevice)(uintptr_t)pdev->base.handle, info,

@@ -11,8 +11,11 @@
  * argument or binding names must lie inside its buffer or image.  A guest
  * that breaks this has its context marked fatal.
  *
- * Not covered here (docs/security.md): what shaders address (descriptor
- * ranges, vertex and index fetch), query pool indices, sparse binding.
+ * Buffer descriptors must lie inside their buffers too, and on a CPU driver
+ * the device is created with robustBufferAccess (pv_device.c), so that
+ * shaders stay inside their descriptors.  Not covered (docs/security.md):
+ * dynamic offsets, vertex and index fetch, storage images, query pool
+ * indices, sparse binding.
  */
 #include "pv_vk.h"
 
@@ -646,4 +649,51 @@ pv_check_vkBindImageMemory2(struct pv_dispatch *d, const struct pv_cmd_vkBindIma
          return false;
    }
    return true;
+}
+
+/* -- descriptors ------------------------------------------------------------------- */
+
+static bool
+is_buffer_descriptor(VkDescriptorType type)
+{
+   return type == VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER ||
+          type == VK_DESCRIPTOR_TYPE_STORAGE_BUFFER ||
+          type == VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER_DYNAMIC ||
+          type == VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC;
+}
+
+static bool
+descriptor_writes(struct pv_dispatch *d, uint32_t count, const VkWriteDescriptorSet *writes)
+{
+   for (uint32_t i = 0; i < count; i++) {
+      const VkWriteDescriptorSet *w = &writes[i];
+      if (!is_buffer_descriptor(w->descriptorType) || !w->pBufferInfo)
+         continue;
+      for (uint32_t j = 0; j < w->descriptorCount; j++) {
+         const VkDescriptorBufferInfo *b = &w->pBufferInfo[j];
+         if (!b->buffer)
+            continue; /* a null descriptor (VK_EXT_robustness2) */
+         const struct pv_buffer *buffer = as_buffer((const void *)b->buffer);
+         const VkDeviceSize range =
+            b->range == VK_WHOLE_SIZE && b->offset <= buffer->size ? buffer->size - b->offset
+                                                                   : b->range;
+         if (!buffer_range(d, buffer, b->offset, range, "buffer descriptor"))
+            return false;
+      }
+   }
+   return true;
+}
+
+bool
+pv_check_vkUpdateDescriptorSets(struct pv_dispatch *d,
+                                const struct pv_cmd_vkUpdateDescriptorSets *args)
+{
+   return descriptor_writes(d, args->descriptorWriteCount, args->pDescriptorWrites);
+}
+
+bool
+pv_check_vkCmdPushDescriptorSetKHR(struct pv_dispatch *d,
+                                   const struct pv_cmd_vkCmdPushDescriptorSetKHR *args)
+{
+   return descriptor_writes(d, args->descriptorWriteCount, args->pDescriptorWrites);
 }
