@@ -284,10 +284,33 @@ image_pair(struct pv_dispatch *d, const void *src_obj, const void *dst_obj,
 {
    const struct pv_image *src = as_image(src_obj), *dst = as_image(dst_obj);
    /* each subresource check comes first: it refuses a missing image */
-   return subresource(d, src, src_sub, NULL, what) &&
-          region(d, src, src_sub->mipLevel, src_sub->aspectMask, src_offset, extent, what) &&
-          subresource(d, dst, dst_sub, NULL, what) &&
-          region(d, dst, dst_sub->mipLevel, dst_sub->aspectMask, dst_offset, extent, what);
+   if (!subresource(d, src, src_sub, NULL, what) ||
+       !region(d, src, src_sub->mipLevel, src_sub->aspectMask, src_offset, extent, what) ||
+       !subresource(d, dst, dst_sub, NULL, what))
+      return false;
+   /* the extent counts source texels: between compressed and uncompressed
+    * formats the destination covers as many blocks, not texels */
+   const struct pv_format_layout *sl = pv_format_layout_of(src->format);
+   const struct pv_format_layout *dl = pv_format_layout_of(dst->format);
+   VkExtent3D dst_extent = extent;
+   if (sl && dl) {
+      dst_extent.width = (uint32_t)(blocks(extent.width, sl->block_extent[0]) * dl->block_extent[0]);
+      dst_extent.height =
+         (uint32_t)(blocks(extent.height, sl->block_extent[1]) * dl->block_extent[1]);
+      dst_extent.depth = (uint32_t)(blocks(extent.depth, sl->block_extent[2]) * dl->block_extent[2]);
+      /* a compressed destination's last blocks may hang over its edge */
+      const VkExtent3D e = level_extent(dst, dst_sub->mipLevel, dst_sub->aspectMask);
+      if (dl->block_extent[0] > 1 && dst_offset.x >= 0 &&
+          (uint64_t)dst_offset.x + dst_extent.width > e.width)
+         dst_extent.width = e.width > (uint32_t)dst_offset.x ? e.width - (uint32_t)dst_offset.x
+                                                              : dst_extent.width;
+      if (dl->block_extent[1] > 1 && dst_offset.y >= 0 &&
+          (uint64_t)dst_offset.y + dst_extent.height > e.height)
+         dst_extent.height = e.height > (uint32_t)dst_offset.y
+                                ? e.height - (uint32_t)dst_offset.y
+                                : dst_extent.height;
+   }
+   return region(d, dst, dst_sub->mipLevel, dst_sub->aspectMask, dst_offset, dst_extent, what);
 }
 
 /* -- transfers ---------------------------------------------------------------- */

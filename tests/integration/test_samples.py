@@ -17,7 +17,7 @@ def hashes(out):
     return re.findall(r'output hash ([0-9a-f]{16})', out)
 
 
-for name in ('saxpy', 'reduction', 'image-filter', 'coherence'):
+for name in ('saxpy', 'reduction', 'image-filter', 'coherence', 'render-paths'):
     exe = os.path.join(SAMPLES, 'pv-' + name)
     native = pvtest.run_native([exe])
     venus = pvtest.run([exe])

@@ -15,7 +15,8 @@ SAMPLES = os.environ.get('PV_SAMPLES_DIR', 'build/samples')
 LAYER = 'VK_LAYER_KHRONOS_validation'
 
 programs = [['vulkaninfo']] + [[os.path.join(SAMPLES, 'pv-' + name)]
-                               for name in ('saxpy', 'reduction', 'image-filter', 'coherence')]
+                               for name in ('saxpy', 'reduction', 'image-filter', 'coherence',
+                                            'render-paths')]
 for argv in programs:
     name = os.path.basename(argv[0])
     result = pvtest.run(argv, options=['--validate'], env=dict(os.environ, PV_DEBUG='info'))
