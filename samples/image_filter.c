@@ -15,59 +15,6 @@
 
 static const uint32_t weights[9] = { 1, 2, 1, 2, 4, 2, 1, 2, 1 };
 
-struct image {
-   VkImage image;
-   VkDeviceMemory memory;
-   VkImageView view;
-};
-
-static void
-image_init(struct sample *s, struct image *img, VkImageUsageFlags usage)
-{
-   const VkImageCreateInfo ici = {
-      .sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO,
-      .imageType = VK_IMAGE_TYPE_2D,
-      .format = VK_FORMAT_R8G8B8A8_UINT,
-      .extent = { W, H, 1 },
-      .mipLevels = 1,
-      .arrayLayers = 1,
-      .samples = VK_SAMPLE_COUNT_1_BIT,
-      .tiling = VK_IMAGE_TILING_OPTIMAL,
-      .usage = usage,
-      .sharingMode = VK_SHARING_MODE_EXCLUSIVE,
-      .initialLayout = VK_IMAGE_LAYOUT_UNDEFINED,
-   };
-   CHECK_VK(vkCreateImage(s->device, &ici, NULL, &img->image));
-   VkMemoryRequirements req;
-   vkGetImageMemoryRequirements(s->device, img->image, &req);
-   uint32_t type = sample_memory_type(s, req.memoryTypeBits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
-   if (type == UINT32_MAX)
-      type = sample_memory_type(s, req.memoryTypeBits, 0);
-   const VkMemoryAllocateInfo mai = {
-      .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
-      .allocationSize = req.size,
-      .memoryTypeIndex = type,
-   };
-   CHECK_VK(vkAllocateMemory(s->device, &mai, NULL, &img->memory));
-   CHECK_VK(vkBindImageMemory(s->device, img->image, img->memory, 0));
-   const VkImageViewCreateInfo vci = {
-      .sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO,
-      .image = img->image,
-      .viewType = VK_IMAGE_VIEW_TYPE_2D,
-      .format = VK_FORMAT_R8G8B8A8_UINT,
-      .subresourceRange = { VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1 },
-   };
-   CHECK_VK(vkCreateImageView(s->device, &vci, NULL, &img->view));
-}
-
-static void
-image_fini(struct sample *s, struct image *img)
-{
-   vkDestroyImageView(s->device, img->view, NULL);
-   vkDestroyImage(s->device, img->image, NULL);
-   vkFreeMemory(s->device, img->memory, NULL);
-}
-
 static void
 transition(VkCommandBuffer cmd, VkImage image, VkImageLayout from, VkImageLayout to,
            VkAccessFlags src_access, VkAccessFlags dst_access, VkPipelineStageFlags src_stage,
@@ -112,9 +59,11 @@ main(void)
             src[(y * W + x) * 4 + c] = source_pixel(x, y, c);
    memcpy(weight_buf.map, weights, sizeof(weights));
 
-   struct image in, out;
-   image_init(&s, &in, VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT);
-   image_init(&s, &out, VK_IMAGE_USAGE_STORAGE_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT);
+   struct sample_image in, out;
+   sample_image_init(&s, &in, VK_FORMAT_R8G8B8A8_UINT, W, H, 1, VK_SAMPLE_COUNT_1_BIT,
+                     VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT, VK_IMAGE_ASPECT_COLOR_BIT);
+   sample_image_init(&s, &out, VK_FORMAT_R8G8B8A8_UINT, W, H, 1, VK_SAMPLE_COUNT_1_BIT,
+                     VK_IMAGE_USAGE_STORAGE_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT, VK_IMAGE_ASPECT_COLOR_BIT);
 
    const VkBufferViewCreateInfo bvci = {
       .sType = VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO,
@@ -270,8 +219,8 @@ main(void)
    vkDestroyDescriptorSetLayout(s.device, dsl, NULL);
    vkDestroySampler(s.device, sampler, NULL);
    vkDestroyBufferView(s.device, weight_view, NULL);
-   image_fini(&s, &out);
-   image_fini(&s, &in);
+   sample_image_fini(&s, &out);
+   sample_image_fini(&s, &in);
    sample_buffer_fini(&s, &weight_buf);
    sample_buffer_fini(&s, &download);
    sample_buffer_fini(&s, &upload);

@@ -234,3 +234,51 @@ sample_hash(const void *data, size_t size)
    }
    return h;
 }
+
+void
+sample_image_init(struct sample *s, struct sample_image *img, VkFormat format, uint32_t width,
+                  uint32_t height, uint32_t mips, VkSampleCountFlagBits samples, VkImageUsageFlags usage,
+           VkImageAspectFlags aspect)
+{
+   const VkImageCreateInfo ici = {
+      .sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO,
+      .imageType = VK_IMAGE_TYPE_2D,
+      .format = format,
+      .extent = { width, height, 1 },
+      .mipLevels = mips,
+      .arrayLayers = 1,
+      .samples = samples,
+      .tiling = VK_IMAGE_TILING_OPTIMAL,
+      .usage = usage,
+      .initialLayout = VK_IMAGE_LAYOUT_UNDEFINED,
+   };
+   CHECK_VK(vkCreateImage(s->device, &ici, NULL, &img->image));
+   VkMemoryRequirements req;
+   vkGetImageMemoryRequirements(s->device, img->image, &req);
+   uint32_t type = sample_memory_type(s, req.memoryTypeBits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
+   if (type == UINT32_MAX)
+      type = sample_memory_type(s, req.memoryTypeBits, 0);
+   const VkMemoryAllocateInfo mai = {
+      .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
+      .allocationSize = req.size,
+      .memoryTypeIndex = type,
+   };
+   CHECK_VK(vkAllocateMemory(s->device, &mai, NULL, &img->memory));
+   CHECK_VK(vkBindImageMemory(s->device, img->image, img->memory, 0));
+   const VkImageViewCreateInfo vci = {
+      .sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO,
+      .image = img->image,
+      .viewType = VK_IMAGE_VIEW_TYPE_2D,
+      .format = format,
+      .subresourceRange = { aspect, 0, mips, 0, 1 },
+   };
+   CHECK_VK(vkCreateImageView(s->device, &vci, NULL, &img->view));
+}
+
+void
+sample_image_fini(struct sample *s, struct sample_image *img)
+{
+   vkDestroyImageView(s->device, img->view, NULL);
+   vkDestroyImage(s->device, img->image, NULL);
+   vkFreeMemory(s->device, img->memory, NULL);
+}

@@ -54,6 +54,18 @@ void sample_buffer_device(struct sample *s, struct sample_buffer *b, VkDeviceSiz
                           VkBufferUsageFlags usage);
 void sample_buffer_fini(struct sample *s, struct sample_buffer *b);
 
+/* A 2D image in device-local memory (any memory if there is none), with a
+ * view of all its levels. */
+struct sample_image {
+   VkImage image;
+   VkDeviceMemory memory;
+   VkImageView view;
+};
+void sample_image_init(struct sample *s, struct sample_image *img, VkFormat format, uint32_t width,
+                       uint32_t height, uint32_t mips, VkSampleCountFlagBits samples,
+                       VkImageUsageFlags usage, VkImageAspectFlags aspect);
+void sample_image_fini(struct sample *s, struct sample_image *img);
+
 uint32_t sample_memory_type(struct sample *s, uint32_t bits, VkMemoryPropertyFlags want);
 
 VkShaderModule sample_shader(struct sample *s, const uint32_t *code, size_t size);

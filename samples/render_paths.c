@@ -26,12 +26,6 @@ struct quad {
    float offset[2], scale[2], color[4];
 };
 
-struct target {
-   VkImage image;
-   VkDeviceMemory memory;
-   VkImageView view;
-};
-
 static bool
 has_extension(VkPhysicalDevice pdev, const char *name)
 {
@@ -44,50 +38,6 @@ has_extension(VkPhysicalDevice pdev, const char *name)
       found = !strcmp(props[i].extensionName, name);
    free(props);
    return found;
-}
-
-static void
-target_init(struct sample *s, struct target *t)
-{
-   const VkImageCreateInfo ici = {
-      .sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO,
-      .imageType = VK_IMAGE_TYPE_2D,
-      .format = FORMAT,
-      .extent = { SIZE, SIZE, 1 },
-      .mipLevels = 1,
-      .arrayLayers = 1,
-      .samples = VK_SAMPLE_COUNT_1_BIT,
-      .usage = VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT,
-   };
-   CHECK_VK(vkCreateImage(s->device, &ici, NULL, &t->image));
-   VkMemoryRequirements req;
-   vkGetImageMemoryRequirements(s->device, t->image, &req);
-   uint32_t type = sample_memory_type(s, req.memoryTypeBits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
-   if (type == UINT32_MAX)
-      type = sample_memory_type(s, req.memoryTypeBits, 0);
-   const VkMemoryAllocateInfo mai = {
-      .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
-      .allocationSize = req.size,
-      .memoryTypeIndex = type,
-   };
-   CHECK_VK(vkAllocateMemory(s->device, &mai, NULL, &t->memory));
-   CHECK_VK(vkBindImageMemory(s->device, t->image, t->memory, 0));
-   const VkImageViewCreateInfo vci = {
-      .sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO,
-      .image = t->image,
-      .viewType = VK_IMAGE_VIEW_TYPE_2D,
-      .format = FORMAT,
-      .subresourceRange = { VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1 },
-   };
-   CHECK_VK(vkCreateImageView(s->device, &vci, NULL, &t->view));
-}
-
-static void
-target_fini(struct sample *s, struct target *t)
-{
-   vkDestroyImageView(s->device, t->view, NULL);
-   vkDestroyImage(s->device, t->image, NULL);
-   vkFreeMemory(s->device, t->memory, NULL);
 }
 
 static VkRenderPass
@@ -323,9 +273,13 @@ main(void)
    PFN_vkCmdEndRenderingKHR end_rendering =
       (PFN_vkCmdEndRenderingKHR)vkGetDeviceProcAddr(s.device, "vkCmdEndRenderingKHR");
 
-   struct target a, b;
-   target_init(&s, &a);
-   target_init(&s, &b);
+   struct sample_image a, b;
+   const VkImageUsageFlags usage =
+      VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT;
+   sample_image_init(&s, &a, FORMAT, SIZE, SIZE, 1, VK_SAMPLE_COUNT_1_BIT, usage,
+                     VK_IMAGE_ASPECT_COLOR_BIT);
+   sample_image_init(&s, &b, FORMAT, SIZE, SIZE, 1, VK_SAMPLE_COUNT_1_BIT, usage,
+                     VK_IMAGE_ASPECT_COLOR_BIT);
    const VkPushConstantRange range = { VK_SHADER_STAGE_VERTEX_BIT, 0, sizeof(struct quad) };
    const VkPipelineLayoutCreateInfo plci = {
       .sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
@@ -574,8 +528,8 @@ main(void)
    vkDestroyRenderPass(s.device, pass, NULL);
    vkDestroyPipelineCache(s.device, cache, NULL);
    vkDestroyPipelineLayout(s.device, layout, NULL);
-   target_fini(&s, &b);
-   target_fini(&s, &a);
+   sample_image_fini(&s, &b);
+   sample_image_fini(&s, &a);
    sample_fini(&s);
    return ok ? 0 : 1;
 }

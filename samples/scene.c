@@ -111,60 +111,6 @@ make_geometry(struct vertex *v, uint16_t *idx)
 
 /* -- images --------------------------------------------------------------------- */
 
-struct image {
-   VkImage image;
-   VkDeviceMemory memory;
-   VkImageView view;
-};
-
-static void
-image_init(struct sample *s, struct image *img, VkFormat format, uint32_t width, uint32_t height,
-           uint32_t mips, VkSampleCountFlagBits samples, VkImageUsageFlags usage,
-           VkImageAspectFlags aspect)
-{
-   const VkImageCreateInfo ici = {
-      .sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO,
-      .imageType = VK_IMAGE_TYPE_2D,
-      .format = format,
-      .extent = { width, height, 1 },
-      .mipLevels = mips,
-      .arrayLayers = 1,
-      .samples = samples,
-      .tiling = VK_IMAGE_TILING_OPTIMAL,
-      .usage = usage,
-      .initialLayout = VK_IMAGE_LAYOUT_UNDEFINED,
-   };
-   CHECK_VK(vkCreateImage(s->device, &ici, NULL, &img->image));
-   VkMemoryRequirements req;
-   vkGetImageMemoryRequirements(s->device, img->image, &req);
-   uint32_t type = sample_memory_type(s, req.memoryTypeBits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
-   if (type == UINT32_MAX)
-      type = sample_memory_type(s, req.memoryTypeBits, 0);
-   const VkMemoryAllocateInfo mai = {
-      .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
-      .allocationSize = req.size,
-      .memoryTypeIndex = type,
-   };
-   CHECK_VK(vkAllocateMemory(s->device, &mai, NULL, &img->memory));
-   CHECK_VK(vkBindImageMemory(s->device, img->image, img->memory, 0));
-   const VkImageViewCreateInfo vci = {
-      .sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO,
-      .image = img->image,
-      .viewType = VK_IMAGE_VIEW_TYPE_2D,
-      .format = format,
-      .subresourceRange = { aspect, 0, mips, 0, 1 },
-   };
-   CHECK_VK(vkCreateImageView(s->device, &vci, NULL, &img->view));
-}
-
-static void
-image_fini(struct sample *s, struct image *img)
-{
-   vkDestroyImageView(s->device, img->view, NULL);
-   vkDestroyImage(s->device, img->image, NULL);
-   vkFreeMemory(s->device, img->memory, NULL);
-}
-
 static void
 transition(VkCommandBuffer cmd, VkImage image, uint32_t mip, uint32_t mips, VkImageLayout from,
            VkImageLayout to, VkAccessFlags src_access, VkAccessFlags dst_access,
@@ -187,9 +133,9 @@ transition(VkCommandBuffer cmd, VkImage image, uint32_t mip, uint32_t mips, VkIm
 /* A checkerboard with a colour ramp, uploaded to mip 0 and blitted down to
  * every smaller mip level; left ready for sampling. */
 static void
-make_texture(struct sample *s, struct image *tex)
+make_texture(struct sample *s, struct sample_image *tex)
 {
-   image_init(s, tex, COLOR_FORMAT, TEX_SIZE, TEX_SIZE, TEX_MIPS, VK_SAMPLE_COUNT_1_BIT,
+   sample_image_init(s, tex, COLOR_FORMAT, TEX_SIZE, TEX_SIZE, TEX_MIPS, VK_SAMPLE_COUNT_1_BIT,
               VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT |
                  VK_IMAGE_USAGE_TRANSFER_SRC_BIT,
               VK_IMAGE_ASPECT_COLOR_BIT);
@@ -437,16 +383,16 @@ main(int argc, char **argv)
    }
    const VkFormat depth = depth_format(&s);
 
-   struct image tex, color, depth_img, resolve;
+   struct sample_image tex, color, depth_img, resolve;
    make_texture(&s, &tex);
-   image_init(&s, &color, COLOR_FORMAT, WIDTH, HEIGHT, 1, SAMPLES,
+   sample_image_init(&s, &color, COLOR_FORMAT, WIDTH, HEIGHT, 1, SAMPLES,
               VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_TRANSIENT_ATTACHMENT_BIT,
               VK_IMAGE_ASPECT_COLOR_BIT);
-   image_init(&s, &depth_img, depth, WIDTH, HEIGHT, 1, SAMPLES,
+   sample_image_init(&s, &depth_img, depth, WIDTH, HEIGHT, 1, SAMPLES,
               VK_IMAGE_USAGE_DEPTH_STENCIL_ATTACHMENT_BIT |
                  VK_IMAGE_USAGE_TRANSIENT_ATTACHMENT_BIT,
               VK_IMAGE_ASPECT_DEPTH_BIT);
-   image_init(&s, &resolve, COLOR_FORMAT, WIDTH, HEIGHT, 1, VK_SAMPLE_COUNT_1_BIT,
+   sample_image_init(&s, &resolve, COLOR_FORMAT, WIDTH, HEIGHT, 1, VK_SAMPLE_COUNT_1_BIT,
               VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT,
               VK_IMAGE_ASPECT_COLOR_BIT);
 
@@ -640,10 +586,10 @@ main(int argc, char **argv)
    vkDestroyPipelineLayout(s.device, layout, NULL);
    vkDestroyDescriptorSetLayout(s.device, dsl, NULL);
    vkDestroySampler(s.device, sampler, NULL);
-   image_fini(&s, &resolve);
-   image_fini(&s, &depth_img);
-   image_fini(&s, &color);
-   image_fini(&s, &tex);
+   sample_image_fini(&s, &resolve);
+   sample_image_fini(&s, &depth_img);
+   sample_image_fini(&s, &color);
+   sample_image_fini(&s, &tex);
    sample_fini(&s);
    return ok ? 0 : 1;
 }
