@@ -36,6 +36,7 @@ usage(FILE *out)
            "  pearvisor-gpu run [OPTIONS] [--venus-icd FILE] -- PROGRAM [ARGS...]\n"
            "  pearvisor-gpu replay [OPTIONS] CAPTURE...\n"
            "  pearvisor-gpu bench [OPTIONS] [--rounds N] [--quick]\n"
+           "  pearvisor-gpu serve-fd [OPTIONS] FD CLIENT_ID\n"
            "  pearvisor-gpu --help | --version\n"
            "\n"
            "PearVisor GPU is the host side of Mesa's Venus Vulkan driver: it serves\n"
@@ -51,6 +52,9 @@ usage(FILE *out)
            "  bench   run a set of Vulkan workloads natively and through PearVisor,\n"
            "          alternately (--rounds N, default 5; --quick: small and short),\n"
            "          on the same host driver, and print the cost of each metric\n"
+           "  serve-fd  serve one vtest client on the connected socket FD and exit when\n"
+           "          it leaves (how the VMM library runs each guest context in a\n"
+           "          process of its own)\n"
            "\n"
            "Options:\n"
            "  --socket PATH     vtest socket (serve: $VTEST_SOCKET_NAME or %s;\n"
@@ -211,6 +215,26 @@ cmd_serve(const struct options *opts)
    return ret ? 1 : 0;
 }
 
+/* One client on an inherited socket: a guest context of the VMM library. */
+static int
+cmd_serve_fd(const struct options *opts)
+{
+   char *end = NULL;
+   const long fd = opts->argc == 2 ? strtol(opts->argv[0], &end, 10) : -1;
+   const unsigned long id = opts->argc == 2 ? strtoul(opts->argv[1], NULL, 10) : 0;
+   if (fd < 0 || fd > INT32_MAX || !end || *end || !id || id > UINT32_MAX) {
+      fprintf(stderr, "serve-fd: needs a socket FD and a CLIENT_ID\n");
+      return 2;
+   }
+   pv_cli_server_env(opts);
+   struct pv_renderer *renderer;
+   if (pv_renderer_create(&opts->renderer, &renderer))
+      return 1;
+   const int ret = pv_vtest_serve_client(renderer, (int)fd, (uint32_t)id, true);
+   pv_renderer_destroy(renderer);
+   return ret ? 1 : 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -239,6 +263,8 @@ main(int argc, char **argv)
       return pv_cli_replay(&opts);
    if (!strcmp(cmd, "bench"))
       return pv_cli_bench(&opts);
+   if (!strcmp(cmd, "serve-fd"))
+      return cmd_serve_fd(&opts);
    fprintf(stderr, "unknown command '%s'\n\n", cmd);
    usage(stderr);
    return 2;

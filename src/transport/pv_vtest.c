@@ -136,14 +136,16 @@ do_context_init(struct client *c, const uint32_t *p)
    return 0;
 }
 
+/* A blob under `res_id`, or under the next free id when it is 0. */
 static int
-do_create_blob(struct client *c, const uint32_t *p)
+do_create_blob(struct client *c, const uint32_t *p, uint32_t res_id)
 {
    if (!c->ctx)
       return client_error(c, "RESOURCE_CREATE_BLOB before CONTEXT_INIT");
    const uint64_t size = p[2] | (uint64_t)p[3] << 32;
    const uint64_t blob_id = p[4] | (uint64_t)p[5] << 32;
-   uint32_t res_id = c->next_res_id++;
+   if (!res_id)
+      res_id = c->next_res_id++;
    if (!res_id)
       res_id = c->next_res_id++;
    struct pv_blob blob;
@@ -300,7 +302,15 @@ dispatch(struct client *c, uint32_t cmd, const uint32_t *p, uint32_t len)
    case PV_VCMD_RESOURCE_CREATE_BLOB:
       if ((ret = expect_size(c, cmd, len, PV_VCMD_RES_CREATE_BLOB_SIZE)))
          return ret;
-      return do_create_blob(c, p);
+      return do_create_blob(c, p, 0);
+   case PV_VCMD_RESOURCE_CREATE_BLOB_AT:
+      if ((ret = expect_size(c, cmd, len, PV_VCMD_RES_CREATE_BLOB_AT_SIZE)))
+         return ret;
+      /* ids the server hands out count up from 1; the chosen ones are
+       * checked like any (in use or 0: the blob is refused) */
+      if (!p[0])
+         return client_error(c, "RESOURCE_CREATE_BLOB_AT with id 0");
+      return do_create_blob(c, p + 1, p[0]);
    case PV_VCMD_RESOURCE_UNREF:
       if ((ret = expect_size(c, cmd, len, PV_VCMD_RES_UNREF_SIZE)))
          return ret;

@@ -99,3 +99,31 @@ pv_vtest_send_fd(int fd, int send_fd)
       return n == 1;
    }
 }
+
+int
+pv_vtest_recv_fd(int fd)
+{
+   char dummy;
+   struct iovec iov = { .iov_base = &dummy, .iov_len = 1 };
+   union {
+      char buf[CMSG_SPACE(sizeof(int))];
+      struct cmsghdr align;
+   } control;
+   struct msghdr msg = {
+      .msg_iov = &iov,
+      .msg_iovlen = 1,
+      .msg_control = control.buf,
+      .msg_controllen = sizeof(control.buf),
+   };
+   ssize_t n;
+   do {
+      n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+   } while (n < 0 && errno == EINTR);
+   const struct cmsghdr *cmsg = n == 1 ? CMSG_FIRSTHDR(&msg) : NULL;
+   if (!cmsg || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS ||
+       cmsg->cmsg_len != CMSG_LEN(sizeof(int)))
+      return -1;
+   int received;
+   memcpy(&received, CMSG_DATA(cmsg), sizeof(int));
+   return received;
+}

@@ -18,5 +18,7 @@ bool pv_vtest_write(int fd, const void *buf, size_t size);
 bool pv_vtest_reply(int fd, uint32_t cmd, const uint32_t *payload, uint32_t dwords);
 /* Sends `send_fd` with one dummy byte, as the client's recvmsg expects. */
 bool pv_vtest_send_fd(int fd, int send_fd);
+/* The client's side of it: the fd that came with one byte, or -1. */
+int pv_vtest_recv_fd(int fd);
 
 #endif /* PV_VTEST_IO_H */

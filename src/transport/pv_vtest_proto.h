@@ -31,6 +31,10 @@ enum pv_vcmd {
    PV_VCMD_SYNC_WRITE = 22,
    PV_VCMD_SYNC_WAIT = 23,
    PV_VCMD_SUBMIT_CMD2 = 24,
+   /* PearVisor's own, for its VMM library (src/vmm): a blob under an id the
+    * client chooses, since a VMM's guest names resources by its own ids;
+    * the payload is the id, then that of RESOURCE_CREATE_BLOB */
+   PV_VCMD_RESOURCE_CREATE_BLOB_AT = 0x5056,
 };
 
 /* payload sizes in dwords */
@@ -40,6 +44,7 @@ enum pv_vcmd {
 #define PV_VCMD_GET_CAPSET_SIZE 2u
 #define PV_VCMD_CONTEXT_INIT_SIZE 1u
 #define PV_VCMD_RES_CREATE_BLOB_SIZE 6u
+#define PV_VCMD_RES_CREATE_BLOB_AT_SIZE 7u
 #define PV_VCMD_RES_UNREF_SIZE 1u
 #define PV_VCMD_SYNC_CREATE_SIZE 2u
 #define PV_VCMD_SYNC_UNREF_SIZE 1u

@@ -16,9 +16,11 @@
  * and are reported from virgl_renderer_poll() too, so that every callback
  * runs on the VMM's thread.
  *
- * This version runs every context in the VMM's process; a guest's bad
- * stream marks only its context fatal, but a host-driver crash would take
- * the VMM down (docs/vmm.md).
+ * Each context runs in a process of its own by default (pv_virgl_remote.c:
+ * `pearvisor-gpu serve-fd` on a socket pair, spoken to in vtest), so that a
+ * host-driver crash a guest provokes ends that process and not the VMM;
+ * PV_VIRGL_IN_PROCESS=1 runs them in the VMM's process instead, for
+ * debugging (docs/vmm.md).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -29,14 +31,21 @@
 #include <unistd.h>
 
 #include "pearvisor/pv_renderer.h"
+#include "pv_virgl_remote.h"
 #include "util/pv_log.h"
 #include "virglrenderer.h"
+
+#ifndef PV_VIRGL_HELPER
+#define PV_VIRGL_HELPER "pearvisor-gpu"
+#endif
 
 #define CONTEXT_NAME_MAX 64
 
 struct vmm_context {
    uint32_t id;
-   struct pv_context *pv;
+   struct pv_context *pv;           /* in the VMM's process, or */
+   struct pv_remote remote;         /* in a process of its own */
+   bool unsynced;                   /* streams sent since the last round trip */
    char label[CONTEXT_NAME_MAX + 16]; /* names the guest on log lines */
    struct vmm_context *next;
 };
@@ -62,6 +71,7 @@ struct vmm_resource {
 struct context_fence {
    uint32_t ctx_id, ring_idx;
    uint64_t fence_id;
+   uint32_t sync_id; /* isolated contexts: the sync that says it retired */
 };
 
 static struct {
@@ -79,6 +89,11 @@ static struct {
    /* per-context fences retired by the core, to report from poll */
    struct context_fence *retired;
    size_t retired_count, retired_capacity;
+   /* per-context fences of isolated contexts, not yet retired */
+   struct context_fence *pending;
+   size_t pending_count, pending_capacity;
+   bool in_process;
+   char helper[4096];
 } vmm;
 
 static void
@@ -192,6 +207,16 @@ virgl_renderer_init(void *cookie, int flags, struct virgl_renderer_callbacks *cb
       unlock();
       return -ENODEV;
    }
+   const char *in_process = getenv("PV_VIRGL_IN_PROCESS");
+   vmm.in_process = in_process && in_process[0] == '1';
+   const char *helper = getenv("PV_VIRGL_HELPER");
+   snprintf(vmm.helper, sizeof(vmm.helper), "%s", helper && helper[0] ? helper : PV_VIRGL_HELPER);
+   if (!vmm.in_process && access(vmm.helper, X_OK)) {
+      pv_error("virgl: cannot run %s for guest contexts (set PV_VIRGL_HELPER to pearvisor-gpu, "
+               "or PV_VIRGL_IN_PROCESS=1)", vmm.helper);
+      unlock();
+      return -ENOENT;
+   }
    vmm.cookie = cookie;
    memset(&vmm.callbacks, 0, sizeof(vmm.callbacks));
    /* copy only the members the VMM's version of the struct has */
@@ -201,7 +226,8 @@ virgl_renderer_init(void *cookie, int flags, struct virgl_renderer_callbacks *cb
       vmm.callbacks.write_context_fence = cb->write_context_fence;
    vmm.initialized = true;
    unlock();
-   pv_log(PV_LOG_INFO, "virgl: initialized (flags 0x%x, callbacks v%d)%s", flags, cb->version,
+   pv_log(PV_LOG_INFO, "virgl: initialized (flags 0x%x, callbacks v%d), contexts %s%s", flags,
+          cb->version, vmm.in_process ? "in this process" : "in processes of their own",
           flags & VIRGL_RENDERER_VENUS ? "" : "; Venus not asked for");
    return 0;
 }
@@ -214,9 +240,21 @@ destroy_resource(struct vmm_resource *r)
    if (r->fd >= 0)
       close(r->fd);
    struct vmm_context *c = r->kind == RESOURCE_BLOB ? find_context(r->ctx_id) : NULL;
-   if (c)
+   if (c && c->pv)
       pv_context_unref_resource(c->pv, r->id);
+   else if (c)
+      pv_remote_unref(&c->remote, r->id);
    free(r);
+}
+
+static void
+context_free(struct vmm_context *c)
+{
+   if (c->pv)
+      pv_context_destroy(c->pv);
+   else
+      pv_remote_stop(&c->remote);
+   free(c);
 }
 
 static void
@@ -230,11 +268,11 @@ reset_locked(void)
    while (vmm.contexts) {
       struct vmm_context *c = vmm.contexts;
       vmm.contexts = c->next;
-      pv_context_destroy(c->pv);
-      free(c);
+      context_free(c);
    }
    vmm.fence_count = 0;
    vmm.retired_count = 0;
+   vmm.pending_count = 0;
 }
 
 VIRGL_EXPORT void
@@ -256,9 +294,11 @@ virgl_renderer_cleanup(void *cookie)
    vmm.renderer = NULL;
    free(vmm.fences);
    free(vmm.retired);
+   free(vmm.pending);
    vmm.fences = NULL;
    vmm.retired = NULL;
-   vmm.fence_capacity = vmm.retired_capacity = 0;
+   vmm.pending = NULL;
+   vmm.fence_capacity = vmm.retired_capacity = vmm.pending_capacity = 0;
    vmm.initialized = false;
    unlock();
 }
@@ -276,6 +316,14 @@ virgl_renderer_create_fence(int client_fence_id, uint32_t ctx_id)
 {
    (void)ctx_id; /* QEMU 10.0 passes the command type here */
    lock();
+   /* A guest waits on such a fence before it reads the replies of what it
+    * submitted: an isolated context must have run its streams before the
+    * fence retires (in-process streams run inside submit_cmd). */
+   for (struct vmm_context *c = vmm.contexts; c; c = c->next) {
+      if (c->unsynced)
+         pv_remote_sync(&c->remote);
+      c->unsynced = false;
+   }
    const bool ok = grow((void **)&vmm.fences, &vmm.fence_capacity, vmm.fence_count,
                         sizeof(*vmm.fences));
    if (ok)
@@ -306,17 +354,51 @@ virgl_renderer_context_create_fence(uint32_t ctx_id, uint32_t flags, uint32_t ri
    (void)flags;
    lock();
    struct vmm_context *c = find_context(ctx_id);
-   const int ret = !c                                            ? -EINVAL
-                   : pv_context_submit_fence(c->pv, ring_idx, fence_id) ? -EINVAL
-                                                                 : 0;
+   int ret = -EINVAL;
+   if (c && c->pv) {
+      ret = pv_context_submit_fence(c->pv, ring_idx, fence_id) ? -EINVAL : 0;
+   } else if (c && grow((void **)&vmm.pending, &vmm.pending_capacity, vmm.pending_count,
+                        sizeof(*vmm.pending))) {
+      uint32_t sync_id;
+      ret = pv_remote_fence(&c->remote, ring_idx, &sync_id);
+      if (!ret)
+         vmm.pending[vmm.pending_count++] =
+            (struct context_fence){ ctx_id, ring_idx, fence_id, sync_id };
+   }
    unlock();
    return ret;
+}
+
+/* Moves the isolated contexts' fences that retired to the retired list, in
+ * order per context and timeline (a later one waits for the earlier). */
+static void
+check_pending_locked(void)
+{
+   size_t kept = 0;
+   for (size_t i = 0; i < vmm.pending_count; i++) {
+      const struct context_fence f = vmm.pending[i];
+      bool earlier_waits = false;
+      for (size_t j = 0; j < kept; j++) {
+         if (vmm.pending[j].ctx_id == f.ctx_id && vmm.pending[j].ring_idx == f.ring_idx)
+            earlier_waits = true;
+      }
+      struct vmm_context *c = find_context(f.ctx_id);
+      const bool retired = !earlier_waits && (!c || pv_remote_fence_retired(&c->remote,
+                                                                            f.sync_id));
+      if (retired && grow((void **)&vmm.retired, &vmm.retired_capacity, vmm.retired_count,
+                          sizeof(*vmm.retired)))
+         vmm.retired[vmm.retired_count++] = f;
+      else
+         vmm.pending[kept++] = f;
+   }
+   vmm.pending_count = kept;
 }
 
 VIRGL_EXPORT void
 virgl_renderer_poll(void)
 {
    lock();
+   check_pending_locked();
    /* report outside the lock: a callback may call back into the library */
    const size_t fence_count = vmm.fence_count;
    uint32_t *fences = fence_count ? malloc(fence_count * sizeof(*fences)) : NULL;
@@ -391,14 +473,18 @@ virgl_renderer_context_create_with_flags(uint32_t ctx_id, uint32_t ctx_flags, ui
       .data = (void *)(uintptr_t)ctx_id,
       .retire_fence = context_fence_retired,
    };
-   if (!c || pv_context_create(vmm.renderer, ctx_id, label[0] ? label : "guest", &callbacks,
-                               &c->pv)) {
-      pv_log_set_label(NULL);
+   int ret = c ? 0 : -ENOMEM;
+   if (c && vmm.in_process)
+      ret = pv_context_create(vmm.renderer, ctx_id, label[0] ? label : "guest", &callbacks,
+                              &c->pv);
+   else if (c)
+      ret = pv_remote_start(&c->remote, vmm.helper, ctx_id, label[0] ? label : "guest");
+   pv_log_set_label(NULL); /* creation may have labelled this thread with the guest */
+   if (ret) {
       free(c);
       unlock();
-      return -ENOMEM;
+      return ret;
    }
-   pv_log_set_label(NULL); /* creation labelled this thread with the guest */
    c->id = ctx_id;
    snprintf(c->label, sizeof(c->label), "ctx %u %s", ctx_id, label[0] ? label : "guest");
    c->next = vmm.contexts;
@@ -431,8 +517,14 @@ virgl_renderer_context_destroy(uint32_t handle)
          if (r->kind == RESOURCE_BLOB && r->ctx_id == handle)
             r->ctx_id = 0;
       }
-      pv_context_destroy(c->pv);
-      free(c);
+      /* fences of the context that never retired will not be reported */
+      size_t kept = 0;
+      for (size_t i = 0; i < vmm.pending_count; i++) {
+         if (vmm.pending[i].ctx_id != handle)
+            vmm.pending[kept++] = vmm.pending[i];
+      }
+      vmm.pending_count = kept;
+      context_free(c);
       break;
    }
    unlock();
@@ -449,6 +541,15 @@ virgl_renderer_submit_cmd(void *buffer, int ctx_id, int ndw)
    /* contexts are destroyed from the VMM's thread, which is this one */
    if (!c)
       return -EINVAL;
+   if (!c->pv) {
+      /* the context's process checks it and, on a bad stream, logs why and
+       * ends; the VMM and other contexts go on */
+      lock();
+      const int ret = pv_remote_submit(&c->remote, buffer, (uint32_t)ndw);
+      c->unsynced = true;
+      unlock();
+      return ret;
+   }
    /* the VMM's thread runs the stream: its log lines name the guest */
    pv_log_set_label(c->label);
    pv_context_submit_cmd(c->pv, buffer, (size_t)ndw * 4);
@@ -527,9 +628,17 @@ virgl_renderer_resource_create_blob(const struct virgl_renderer_resource_create_
       unlock();
       return -EINVAL;
    }
-   struct pv_blob blob;
-   if (pv_context_create_blob(c->pv, args->res_handle, PV_BLOB_TYPE_HOST3D, args->blob_flags,
-                              args->blob_id, args->size, &blob)) {
+   struct pv_blob blob = { .fd = -1 };
+   int ret;
+   if (c->pv) {
+      ret = pv_context_create_blob(c->pv, args->res_handle, PV_BLOB_TYPE_HOST3D,
+                                   args->blob_flags, args->blob_id, args->size, &blob);
+   } else {
+      ret = pv_remote_create_blob(&c->remote, args->res_handle, PV_BLOB_TYPE_HOST3D,
+                                  args->blob_flags, args->size, args->blob_id, &blob.fd);
+      blob.size = args->size;
+   }
+   if (ret) {
       vmm.resources = r->next;
       free(r);
       unlock();
