@@ -3,7 +3,9 @@
 # Installs what PearVisor GPU needs on Debian 12: the build tools, the Vulkan
 # loader, headers and registry, vulkan-tools, and Mesa 25.0 from
 # bookworm-backports (its Venus driver is the guest; its lavapipe the default
-# host driver).  Idempotent: does nothing when everything is there.
+# host driver), and what the VM test builds QEMU and its guest from (QEMU's
+# source package comes through deb-src of bookworm-backports).  Idempotent:
+# does nothing when everything is there.
 set -euo pipefail
 
 SUDO=""
@@ -12,17 +14,28 @@ SUDO=""
 PACKAGES=(build-essential meson ninja-build pkg-config python3 libvulkan-dev vulkan-tools
           glslang-tools spirv-tools clang llvm libclang-rt-dev vulkan-validationlayers libpng-dev
           libegl-dev libgles-dev mesa-utils mesa-utils-bin xvfb x11-apps xauth
-          ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-bad)
+          ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-bad
+          dpkg-dev libglib2.0-dev libpixman-1-dev libepoxy-dev libfdt-dev zlib1g-dev
+          python3-venv flex bison cpio kmod xz-utils busybox-static seabios)
+# from bookworm-backports, to match its Mesa (libdrm) or QEMU 10.0
+BACKPORTS=(libsdl2-dev libdrm-dev python3-pycotap qemu-system-data)
 
 need=()
 for p in "${PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
+need_bpo=()
+for p in "${BACKPORTS[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || need_bpo+=("$p")
+done
+has_src=false
+grep -rqs '^deb-src .*bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/ &&
+  has_src=true
 mesa_ok=false
 if dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null | grep -q '^25\.0'; then
   mesa_ok=true
 fi
-if [ ${#need[@]} -eq 0 ] && $mesa_ok; then
+if [ ${#need[@]} -eq 0 ] && [ ${#need_bpo[@]} -eq 0 ] && $mesa_ok && $has_src; then
   exit 0
 fi
 
@@ -45,9 +58,18 @@ if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.
   echo "deb $mirror bookworm-backports main" |
     $SUDO tee /etc/apt/sources.list.d/bookworm-backports.list >/dev/null
 fi
+if ! $has_src; then
+  mirror=$(debian_mirror)
+  [ -n "$mirror" ] && echo "deb-src $mirror bookworm-backports main" |
+    $SUDO tee /etc/apt/sources.list.d/bookworm-backports-src.list >/dev/null
+fi
 $SUDO apt-get update -qq
 if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+if [ ${#need_bpo[@]} -gt 0 ]; then
+  $SUDO apt-get install -y -qq --no-install-recommends -t bookworm-backports \
+    "${need_bpo[@]}" >/dev/null
 fi
 if ! $mesa_ok; then
   $SUDO apt-get install -y -qq --no-install-recommends -t bookworm-backports \

@@ -4,7 +4,7 @@
 import json
 import sys
 
-passed = failed = 0
+passed = failed = skipped = 0
 for path in sys.argv[1:]:
     try:
         lines = open(path).read().splitlines()
@@ -16,7 +16,11 @@ for path in sys.argv[1:]:
         result = json.loads(line)['result']
         if result in ('OK', 'EXPECTEDFAIL'):
             passed += 1
+        elif result == 'SKIP':
+            skipped += 1  # said why in its log; neither passed nor failed
         else:
             failed += 1
+if skipped:
+    print('%d skipped' % skipped)
 print('%d passed, %d failed' % (passed, failed))
 sys.exit(1 if failed else 0)
