@@ -32,6 +32,7 @@ VIRGL_LIB = os.environ['PV_VIRGL_LIB']
 HELPER = os.environ['PV_VIRGL_HELPER']
 PCDIR = os.environ['PV_VIRGL_PCDIR']
 GARBAGE = os.environ['PV_GUEST_GARBAGE']
+BENCH = os.environ.get('PV_BENCH_WORKLOAD')
 CACHE = os.environ.get('PV_VM_CACHE') or os.path.join(
     os.environ.get('XDG_CACHE_HOME', os.path.expanduser('~/.cache')), 'pearvisor-gpu', 'vm')
 GUEST_SAMPLES = ['saxpy', 'reduction', 'coherence', 'image-filter']
@@ -114,9 +115,12 @@ if not os.path.isabs(venus_lib):
     # a bare name, found the way the loader finds it
     cache = subprocess.run(['/sbin/ldconfig', '-p'], capture_output=True, text=True).stdout
     venus_lib = re.search(r'%s \(.*x86-64.*\) => (\S+)' % re.escape(venus_lib), cache).group(1)
-for f in [venus_lib, shutil.which('vulkaninfo'), GARBAGE] + \
-        [os.path.join(SAMPLES, 'pv-' + s) for s in GUEST_SAMPLES]:
+guest_programs = [venus_lib, shutil.which('vulkaninfo'), GARBAGE] + \
+    [os.path.join(SAMPLES, 'pv-' + s) for s in GUEST_SAMPLES] + ([BENCH] if BENCH else [])
+for f in guest_programs:
     copy_with_libraries(os.path.realpath(f), root)
+if BENCH:
+    shutil.copy(BENCH, os.path.join(root, 'samples', 'bench'))
 for s in GUEST_SAMPLES:
     shutil.copy(os.path.join(SAMPLES, 'pv-' + s), os.path.join(root, 'samples'))
 shutil.copy(GARBAGE, os.path.join(root, 'samples', 'garbage'))
@@ -129,6 +133,8 @@ sleep 1
 echo "GUEST: vulkaninfo"
 vulkaninfo --summary 2>&1 | grep -E "deviceName|apiVersion|driverName"
 for s in %s; do echo "GUEST: pv-$s"; /samples/pv-$s 2>&1; done
+echo "GUEST: bench"
+[ -x /samples/bench ] && /samples/bench --quick 2>&1
 echo "GUEST: garbage"
 /samples/garbage
 sleep 1
@@ -202,5 +208,12 @@ check(re.search(r'guest error, context marked fatal', host_log) is not None,
 after = section('after garbage')
 check('saxpy: OK' in after, 'QEMU keeps running and the next guest is served')
 check('GUEST: done' in console, 'the guest ran to its end')
+if BENCH:
+    bench = section('bench')
+    metrics = dict(re.findall(r'metric (\w+) ([0-9.e+-]+)', bench))
+    check('check' in bench and 'FAIL' not in bench and 'roundtrip_us' in metrics,
+          'the benchmark workload runs in the guest (round trip %s us, submit+wait %s us, '
+          'first device %s ms)' % (metrics.get('roundtrip_us'), metrics.get('submit_wait_us'),
+                                   metrics.get('create_first_ms')))
 check('killed by signal' not in host_log, 'no context process crashed')
 pvtest.finish()
