@@ -131,7 +131,9 @@ for m in %s; do insmod /modules/$m; done
 export HOME=/tmp XDG_CACHE_HOME=/tmp
 sleep 1
 echo "GUEST: vulkaninfo"
+echo "uptime before: $(cat /proc/uptime)"
 vulkaninfo --summary 2>&1 | grep -E "deviceName|apiVersion|driverName"
+echo "uptime after: $(cat /proc/uptime)"
 for s in %s; do echo "GUEST: pv-$s"; /samples/pv-$s 2>&1; done
 echo "GUEST: bench"
 [ -x /samples/bench ] && /samples/bench --quick 2>&1
@@ -182,8 +184,17 @@ host_log = vm.stderr + vm.stdout
 print(console[-6000:])
 print(host_log[-4000:])
 
+if vm.returncode and 'Linux version' not in console:
+    # QEMU did not get as far as starting the guest: this machine cannot run
+    # it (no display for its OpenGL context, ...), which is not what is tested
+    print('SKIP: QEMU could not start a guest here (status %d)' % vm.returncode)
+    sys.exit(77)
 check(vm.returncode == 0, 'QEMU ran the guest to its power-off (status %d, %.1f s)' %
       (vm.returncode, elapsed))
+times = re.findall(r'uptime (before|after): ([0-9.]+)', console)
+if len(times) == 2:
+    print('guest: vulkaninfo started %.1f s after boot and took %.2f s' %
+          (float(times[0][1]), float(times[1][1]) - float(times[0][1])))
 check(re.search(r'cap set \d+: id 4, max-version 0, max-size \d+', console) is not None,
       'the guest kernel sees the Venus capset')
 check(re.search(r'deviceName\s*=\s*Virtio-GPU Venus \(llvmpipe', console) is not None,
