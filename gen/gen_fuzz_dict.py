@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 """Generate libFuzzer dictionaries for the command-stream fuzzers: every
 command type id the protocol decodes and every sType value of the registry
-(known ones reach the chain decoders, the rest their rejection), as the
+(known ones reach the chain decoders, the rest their rejection), and with
+--vtest-header every vtest command id the transport serves, as the
 little-endian dwords they are on the wire, so that the fuzzer can splice
 real commands and chain entries into its inputs.
 
@@ -11,6 +12,7 @@ Output (in --out-dir): stream.dict
 
 import argparse
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -28,6 +30,7 @@ def main():
     ap.add_argument('--vk-xml', required=True)
     ap.add_argument('--venus-xml', required=True)
     ap.add_argument('--command-types', required=True)
+    ap.add_argument('--vtest-header', help="the transport's pv_vtest_proto.h")
     ap.add_argument('--out-dir', required=True)
     args = ap.parse_args()
 
@@ -43,6 +46,10 @@ def main():
             continue
         seen.add(value)
         lines.append('%s="%s"' % (name.lower(), dword(value)))
+    if args.vtest_header:
+        with open(args.vtest_header) as f:
+            for name, value in re.findall(r'(PV_VCMD_[A-Z0-9_]+) = (0x[0-9a-fA-F]+|\d+),', f.read()):
+                lines.append('%s="%s"' % (name.lower(), dword(int(value, 0))))
     lines.append('reply_flag="%s"' % dword(1))
     lines.append('non_null="%s%s"' % (dword(1), dword(0)))
     with open(os.path.join(args.out_dir, 'stream.dict'), 'w') as f:
