@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <vulkan/vulkan_core.h>
 
@@ -36,11 +37,35 @@ pv_fuzz_renderer(void)
    return renderer;
 }
 
+/* An input may have its guest wait for something that never comes (a fence
+ * never submitted, a timeout of years): a real guest can, and leaves it to
+ * its own context.  The harness's guest "leaves" after a while, which ends
+ * such waits the way a hang-up does, instead of libFuzzer's timeout. */
+#define GUEST_PATIENCE_NS (2ull * 1000 * 1000 * 1000)
+static uint64_t guest_deadline_ns;
+
+static uint64_t
+now_ns(void)
+{
+   struct timespec ts;
+   clock_gettime(CLOCK_MONOTONIC, &ts);
+   return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static bool
+guest_gone(void *data)
+{
+   (void)data;
+   return now_ns() > guest_deadline_ns;
+}
+
 struct pv_context *
 pv_fuzz_context(void)
 {
+   static const struct pv_context_callbacks callbacks = { .guest_gone = guest_gone };
+   guest_deadline_ns = now_ns() + GUEST_PATIENCE_NS;
    struct pv_context *ctx;
-   if (pv_context_create(pv_fuzz_renderer(), 1, "fuzz", NULL, &ctx)) {
+   if (pv_context_create(pv_fuzz_renderer(), 1, "fuzz", &callbacks, &ctx)) {
       fprintf(stderr, "fuzz: cannot create a context\n");
       abort();
    }
