@@ -11,27 +11,23 @@
  *
  * Each result is checked against what it must be, and everything read back
  * is hashed: the hash must be the same natively and through PearVisor. */
-#include <EGL/egl.h>
-#include <EGL/eglext.h>
 #include <GLES3/gl31.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "pv_gl_sample.h"
+
 #define SIZE 64
 
-static uint64_t hash = 0xcbf29ce484222325ull;
+static uint64_t hash = GL_SAMPLE_HASH_START;
 static bool all_ok = true;
 
 static void
 hash_bytes(const void *data, size_t n)
 {
-   const uint8_t *p = data;
-   for (size_t i = 0; i < n; i++) {
-      hash ^= p[i];
-      hash *= 0x100000001b3ull;
-   }
+   hash = gl_sample_hash(hash, data, n);
 }
 
 static void
@@ -42,27 +38,11 @@ report(const char *what, bool ok)
 }
 
 static GLuint
-compile(GLenum type, const char *src)
-{
-   GLuint shader = glCreateShader(type);
-   glShaderSource(shader, 1, &src, NULL);
-   glCompileShader(shader);
-   GLint ok = 0;
-   glGetShaderiv(shader, GL_COMPILE_STATUS, &ok);
-   if (!ok) {
-      char log[512];
-      glGetShaderInfoLog(shader, sizeof(log), NULL, log);
-      fprintf(stderr, "shader: %s\n", log);
-   }
-   return shader;
-}
-
-static GLuint
 program_of(const char *vs, const char *fs, const char *const *varyings, int varying_count)
 {
    GLuint program = glCreateProgram();
-   glAttachShader(program, compile(GL_VERTEX_SHADER, vs));
-   glAttachShader(program, compile(GL_FRAGMENT_SHADER, fs));
+   glAttachShader(program, gl_sample_shader(GL_VERTEX_SHADER, vs));
+   glAttachShader(program, gl_sample_shader(GL_FRAGMENT_SHADER, fs));
    if (varying_count)
       glTransformFeedbackVaryings(program, varying_count, varyings, GL_INTERLEAVED_ATTRIBS);
    glLinkProgram(program);
@@ -292,7 +272,7 @@ compute(void)
                                  "layout(std430, binding = 0) buffer Data { uint v[]; };\n"
                                  "void main() { uint i = gl_GlobalInvocationID.x; v[i] = v[i] * v[i] + i; }\n";
    GLuint program = glCreateProgram();
-   glAttachShader(program, compile(GL_COMPUTE_SHADER, cs));
+   glAttachShader(program, gl_sample_shader(GL_COMPUTE_SHADER, cs));
    glLinkProgram(program);
    glUseProgram(program);
    uint32_t data[256];
@@ -319,26 +299,8 @@ compute(void)
 int
 main(void)
 {
-   PFNEGLGETPLATFORMDISPLAYEXTPROC get_display =
-      (PFNEGLGETPLATFORMDISPLAYEXTPROC)eglGetProcAddress("eglGetPlatformDisplayEXT");
-   EGLDisplay display =
-      get_display ? get_display(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY, NULL)
-                  : EGL_NO_DISPLAY;
-   EGLint major, minor;
-   if (display == EGL_NO_DISPLAY || !eglInitialize(display, &major, &minor)) {
-      fprintf(stderr, "gl-features: no surfaceless EGL display (0x%x)\n", eglGetError());
-      return 2;
-   }
-   eglBindAPI(EGL_OPENGL_ES_API);
-   const EGLint attribs[] = { EGL_CONTEXT_MAJOR_VERSION, 3, EGL_CONTEXT_MINOR_VERSION, 1,
-                              EGL_NONE };
-   EGLContext context = eglCreateContext(display, EGL_NO_CONFIG_KHR, EGL_NO_CONTEXT, attribs);
-   if (context == EGL_NO_CONTEXT ||
-       !eglMakeCurrent(display, EGL_NO_SURFACE, EGL_NO_SURFACE, context)) {
-      fprintf(stderr, "gl-features: no OpenGL ES 3.1 context (0x%x)\n", eglGetError());
-      return 2;
-   }
-   printf("renderer: %s\n", (const char *)glGetString(GL_RENDERER));
+   struct gl_sample gl;
+   gl_sample_init(&gl, "gl-features", 3, 1);
    transform_feedback();
    texture_3d();
    multisampled_indirect();
@@ -347,8 +309,6 @@ main(void)
    report("no GL error", error == GL_NO_ERROR);
    printf("gl-features: output hash %016llx\n", (unsigned long long)hash);
    printf("gl-features: %s\n", all_ok ? "OK" : "FAILED");
-   eglMakeCurrent(display, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT);
-   eglDestroyContext(display, context);
-   eglTerminate(display);
+   gl_sample_fini(&gl);
    return all_ok ? 0 : 1;
 }

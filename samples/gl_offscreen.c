@@ -6,13 +6,12 @@
  * Draws a textured, depth-tested pair of overlapping triangles into a
  * framebuffer object, reads it back, checks what must be there and prints
  * the renderer and a hash of the pixels, which must be the same both ways. */
-#include <EGL/egl.h>
-#include <EGL/eglext.h>
-#include <GLES3/gl3.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "pv_gl_sample.h"
 
 #define SIZE 128
 
@@ -32,55 +31,11 @@ static const char *const fragment_src =
    "out vec4 color;\n"
    "void main() { color = vec4(texture(tex, v_uv).rgb * shade, 1.0); }\n";
 
-static GLuint
-compile(GLenum type, const char *src)
-{
-   GLuint shader = glCreateShader(type);
-   glShaderSource(shader, 1, &src, NULL);
-   glCompileShader(shader);
-   GLint ok = 0;
-   glGetShaderiv(shader, GL_COMPILE_STATUS, &ok);
-   if (!ok) {
-      char log[512];
-      glGetShaderInfoLog(shader, sizeof(log), NULL, log);
-      fprintf(stderr, "shader: %s\n", log);
-   }
-   return shader;
-}
-
-static uint64_t
-fnv1a(const uint8_t *p, size_t n)
-{
-   uint64_t h = 0xcbf29ce484222325ull;
-   for (size_t i = 0; i < n; i++) {
-      h ^= p[i];
-      h *= 0x100000001b3ull;
-   }
-   return h;
-}
-
 int
 main(void)
 {
-   PFNEGLGETPLATFORMDISPLAYEXTPROC get_display =
-      (PFNEGLGETPLATFORMDISPLAYEXTPROC)eglGetProcAddress("eglGetPlatformDisplayEXT");
-   EGLDisplay display =
-      get_display ? get_display(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY, NULL)
-                  : EGL_NO_DISPLAY;
-   EGLint major, minor;
-   if (display == EGL_NO_DISPLAY || !eglInitialize(display, &major, &minor)) {
-      fprintf(stderr, "gl-offscreen: no surfaceless EGL display (0x%x)\n", eglGetError());
-      return 2;
-   }
-   eglBindAPI(EGL_OPENGL_ES_API);
-   const EGLint attribs[] = { EGL_CONTEXT_MAJOR_VERSION, 3, EGL_NONE };
-   EGLContext context = eglCreateContext(display, EGL_NO_CONFIG_KHR, EGL_NO_CONTEXT, attribs);
-   if (context == EGL_NO_CONTEXT ||
-       !eglMakeCurrent(display, EGL_NO_SURFACE, EGL_NO_SURFACE, context)) {
-      fprintf(stderr, "gl-offscreen: no OpenGL ES 3 context (0x%x)\n", eglGetError());
-      return 2;
-   }
-   printf("renderer: %s\n", (const char *)glGetString(GL_RENDERER));
+   struct gl_sample gl;
+   gl_sample_init(&gl, "gl-offscreen", 3, 0);
 
    GLuint fbo, color, depth;
    glGenFramebuffers(1, &fbo);
@@ -119,8 +74,8 @@ main(void)
    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
 
    GLuint program = glCreateProgram();
-   glAttachShader(program, compile(GL_VERTEX_SHADER, vertex_src));
-   glAttachShader(program, compile(GL_FRAGMENT_SHADER, fragment_src));
+   glAttachShader(program, gl_sample_shader(GL_VERTEX_SHADER, vertex_src));
+   glAttachShader(program, gl_sample_shader(GL_FRAGMENT_SHADER, fragment_src));
    glLinkProgram(program);
    glUseProgram(program);
    glUniform1i(glGetUniformLocation(program, "tex"), 0);
@@ -158,12 +113,10 @@ main(void)
    const bool clear_ok = corner[0] == 26 && corner[1] == 38 && corner[2] == 51;
    const bool drawn = !(middle[0] == 26 && middle[1] == 38 && middle[2] == 51);
    printf("gl-offscreen: %dx%d, output hash %016llx\n", SIZE, SIZE,
-          (unsigned long long)fnv1a(pixels, sizeof(pixels)));
+          (unsigned long long)gl_sample_hash(GL_SAMPLE_HASH_START, pixels, sizeof(pixels)));
    const bool ok = !error && clear_ok && drawn;
    printf("gl-offscreen: %s (error 0x%x%s%s)\n", ok ? "OK" : "FAILED", error,
           clear_ok ? "" : ", wrong clear colour", drawn ? "" : ", nothing drawn");
-   eglMakeCurrent(display, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT);
-   eglDestroyContext(display, context);
-   eglTerminate(display);
+   gl_sample_fini(&gl);
    return ok ? 0 : 1;
 }
