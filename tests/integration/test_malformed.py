@@ -237,6 +237,22 @@ def case_required_handle_missing(server):
     return 'descriptorPool: required object is VK_NULL_HANDLE', True, c
 
 
+def case_blob_at_id_zero(server):
+    c = Client(server.socket)
+    c.handshake()
+    # the VMM library's RESOURCE_CREATE_BLOB_AT with resource id 0
+    c.send(0x5056, 0, 2, 1, 4096, 0, 0, 0)
+    return 'RESOURCE_CREATE_BLOB_AT with id 0', True, c
+
+
+def case_blob_at_id_in_use(server):
+    c = Client(server.socket)
+    c.handshake()
+    res, _ = c.create_blob(4096)
+    c.send(0x5056, res, 2, 1, 4096, 0, 0, 0)  # the id the first blob has
+    return 'cannot create blob', True, c
+
+
 CASES = [
     case_truncated, case_unknown_vcmd, case_oversized, case_bad_version_size,
     case_blob_before_init, case_garbage_stream, case_unknown_command_type,
@@ -245,7 +261,7 @@ CASES = [
     case_ring_outside_resource, case_ring_unknown_resource, case_reply_out_of_bounds,
     case_count_mismatch, case_unknown_stype, case_bad_batch, case_unknown_sync,
     case_bad_timeline, case_invalid_image, case_invalid_spirv, case_binding_beyond_memory,
-    case_required_handle_missing,
+    case_required_handle_missing, case_blob_at_id_zero, case_blob_at_id_in_use,
 ]
 
 

@@ -231,6 +231,27 @@ if not IN_PROCESS:
     lib.virgl_renderer_resource_unref(13)
     lib.virgl_renderer_context_destroy(4)
 
+# -- what the VMM passes on from a guest, checked ------------------------------------------
+check(submit(99, b'\0' * 8) != 0, 'a stream for a context that does not exist is refused')
+check(lib.virgl_renderer_submit_cmd(None, 1, -1) != 0, 'a negative stream length is refused')
+bad = BlobArgs(res_handle=40, ctx_id=99, blob_mem=HOST3D, blob_flags=MAPPABLE, size=4096)
+check(lib.virgl_renderer_resource_create_blob(ctypes.byref(bad)) != 0,
+      'a blob for a context that does not exist is refused')
+bad = BlobArgs(res_handle=40, ctx_id=1, blob_mem=1, blob_flags=MAPPABLE, size=4096)
+check(lib.virgl_renderer_resource_create_blob(ctypes.byref(bad)) != 0,
+      'a guest-memory blob (not served) is refused')
+bad = BlobArgs(res_handle=10, ctx_id=1, blob_mem=HOST3D, blob_flags=MAPPABLE, size=4096)
+check(lib.virgl_renderer_resource_create_blob(ctypes.byref(bad)) != 0,
+      'a blob under a resource id in use is refused')
+check(lib.virgl_renderer_resource_map(77, ctypes.byref(ctypes.c_void_p()),
+                                      ctypes.byref(ctypes.c_uint64())) != 0,
+      'mapping a resource that does not exist is refused')
+check(lib.virgl_renderer_resource_map(10, ctypes.byref(ctypes.c_void_p()),
+                                      ctypes.byref(ctypes.c_uint64())) != 0,
+      'mapping a blob twice is refused')
+check(lib.virgl_renderer_context_create_with_flags(1, 4, 1, b'x') != 0,
+      'a context id in use is refused')
+
 # -- the OpenGL guests' entry points keep and give back what the VMM owns -----------------
 backing = ctypes.create_string_buffer(64 * 64 * 4)
 iov = IoVec(ctypes.cast(backing, ctypes.c_void_p), len(backing))
