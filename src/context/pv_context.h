@@ -43,20 +43,34 @@ struct pv_ring;
 /* Quotas that answer the guest with an error (logged once per context). */
 #define PV_QUOTA_OBJECTS 0x1u
 #define PV_QUOTA_MEMORY 0x2u
+#define PV_QUOTA_BLOB 0x4u
+#define PV_QUOTA_UNSHARED 0x8u /* not a quota: memory refused as a blob, logged once */
 
 /* True the first time `quota` is hit in the context: log it then. */
 #define pv_context_quota_first_hit(ctx, quota)                                                 \
    (!(atomic_fetch_or(&(ctx)->quotas_logged, (quota)) & (quota)))
 
+/* What a throwaway device said of host-pointer imports (pv_memory_probe.c). */
+struct pv_import_probe {
+   uint32_t vendor_id, device_id, driver_version;
+   uint8_t cache_uuid[VK_UUID_SIZE];
+   uint32_t types; /* memory types that accept the renderer's shared memory */
+};
+#define PV_MAX_IMPORT_PROBES 8
+
 struct pv_renderer {
    struct pv_renderer_config config; /* defaults filled in */
-   mtx_t mutex;                      /* guards the global table's loading */
+   mtx_t mutex;                      /* guards the global table's loading, import_probes */
    bool vk_loaded;
    struct pv_vk_table vk;            /* global entry points */
    uint32_t loader_version;          /* vkEnumerateInstanceVersion of the host */
-   /* test-only fault injection from PV_FAULT=crash:<command>|hang:<command> */
+   struct pv_import_probe import_probes[PV_MAX_IMPORT_PROBES];
+   uint32_t import_probe_count;
+   /* test-only fault injection from PV_FAULT (pv_renderer_create) */
    const char *fault_command;        /* owned; NULL: none */
-   bool fault_hang;
+   bool fault_hang;                  /* hang:<command> (else crash:<command>) */
+   bool fault_lost;                  /* lost:<command>: the host device is lost there */
+   bool fault_no_blob;               /* blob: no device memory can back a blob */
 };
 
 /* Loads the host loader's global entry points once; false if unusable. */

@@ -2,6 +2,7 @@
 #include "pv_vk.h"
 
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,6 +49,32 @@ init_extensions(struct pv_physical_device *pdev, VkPhysicalDevice handle)
    return true;
 }
 
+/* What the guest is shown of the device's memory (pv_memory_plan.h). */
+static void
+init_memory_plan(struct pv_dispatch *d, struct pv_physical_device *pdev,
+                 struct pv_instance *instance, VkPhysicalDevice handle)
+{
+   const uint32_t importable =
+      pdev->host_has_memory_import
+         ? pv_memory_importable_types(d->ctx->renderer, vkGetInstanceProcAddr,
+                                      (VkInstance)(uintptr_t)instance->base.handle, handle)
+         : 0;
+   struct pv_memory_plan *plan = &pdev->memory_plan;
+   pv_memory_plan_make(&pdev->memory, importable, plan);
+   static atomic_bool said;
+   if (plan->hidden_types && !atomic_exchange(&said, true))
+      pv_warn("\"%s\": host-visible memory types 0x%x cannot be shared with guests (the "
+              "driver takes no host-pointer import for them): guests see them as "
+              "device-only", pdev->properties.deviceName, plan->hidden_types);
+   if (!plan->guest_can_map)
+      pv_error("\"%s\": no host-visible, coherent memory type can be shared with guests "
+               "(%s): guests cannot map memory", pdev->properties.deviceName,
+               pdev->host_has_memory_import ? "no host-pointer import"
+                                            : "no VK_EXT_external_memory_host");
+   pv_debug(PV_CAT_VK, "\"%s\": memory types shared with guests 0x%x, device-only 0x%x",
+            pdev->properties.deviceName, plan->shared_types, plan->hidden_types);
+}
+
 static struct pv_physical_device *
 bind_physical_device(struct pv_dispatch *d, struct pv_instance *instance, uint32_t index,
                      uint64_t id)
@@ -84,6 +111,7 @@ bind_physical_device(struct pv_dispatch *d, struct pv_instance *instance, uint32
       instance->vk.GetPhysicalDeviceProperties2(handle, &props);
       pdev->host_import_align = host.minImportedHostPointerAlignment;
    }
+   init_memory_plan(d, pdev, instance, handle);
    if (!pv_vk_object_adopt(d, &pdev->base, &instance->base)) {
       physical_device_destroy(&pdev->base);
       return NULL;
@@ -244,4 +272,28 @@ pv_handle_vkEnumerateDeviceLayerProperties(
    (void)d;
    *args->pPropertyCount = 0;
    args->ret = VK_SUCCESS;
+}
+
+void
+pv_handle_vkGetPhysicalDeviceMemoryProperties(
+   struct pv_dispatch *d, struct pv_cmd_vkGetPhysicalDeviceMemoryProperties *args)
+{
+   (void)d;
+   const struct pv_physical_device *pdev = (struct pv_physical_device *)args->physicalDevice;
+   *args->pMemoryProperties = pdev->memory_plan.guest;
+}
+
+void
+pv_handle_vkGetPhysicalDeviceMemoryProperties2(
+   struct pv_dispatch *d, struct pv_cmd_vkGetPhysicalDeviceMemoryProperties2 *args)
+{
+   struct pv_physical_device *pdev = (struct pv_physical_device *)args->physicalDevice;
+   if (!pdev->instance->vk.GetPhysicalDeviceMemoryProperties2) {
+      pv_dispatch_missing(d, "vkGetPhysicalDeviceMemoryProperties2");
+      return;
+   }
+   /* the host fills what is chained (the budget, say); the types are the plan's */
+   pdev->instance->vk.GetPhysicalDeviceMemoryProperties2(
+      (VkPhysicalDevice)(uintptr_t)pdev->base.handle, args->pMemoryProperties);
+   args->pMemoryProperties->memoryProperties = pdev->memory_plan.guest;
 }

@@ -13,6 +13,7 @@
 #include "context/pv_context.h"
 #include "context/pv_dispatch.h"
 #include "object/pv_object.h"
+#include "vk/pv_memory_plan.h"
 #include "vk/pv_spirv.h"
 #include "vk/pv_vk_table.h"
 
@@ -44,7 +45,8 @@ struct pv_physical_device {
    uint32_t queue_family_count;
    bool host_has_memory_import;      /* the host offers VK_EXT_external_memory_host */
    VkDeviceSize host_import_align;   /* its minImportedHostPointerAlignment */
-   VkPhysicalDeviceMemoryProperties memory;
+   VkPhysicalDeviceMemoryProperties memory; /* the host's */
+   struct pv_memory_plan memory_plan; /* what the guest is shown of it */
 };
 
 /* Queues the guest asked for at device creation, to check vkGetDeviceQueue. */
@@ -184,10 +186,18 @@ bool pv_image_info_check(struct pv_dispatch *d, const struct pv_device *dev,
 /* Probes how host-visible memory of a new device can be shared. */
 void pv_memory_init_device(struct pv_device *dev);
 
+/* Memory types of a host device that accept the renderer's shared memory as
+ * a host-pointer import, asked once per process and device model
+ * (pv_memory_probe.c). */
+uint32_t pv_memory_importable_types(struct pv_renderer *renderer, PFN_vkGetInstanceProcAddr gipa,
+                                    VkInstance instance, VkPhysicalDevice pdev);
+
 /* The shared backing of device memory `memory_id` for a blob resource, as a
- * new reference; NULL (and the context fatal) when there is none. */
+ * new reference.  NULL with *err = -EPERM when the memory has none (the
+ * blob is refused, the context goes on); NULL with the context fatal and
+ * *err = -EINVAL when the guest named no such memory or too large a blob. */
 struct pv_resource *pv_memory_get_blob_backing(struct pv_context *ctx, uint64_t memory_id,
-                                               uint64_t size);
+                                               uint64_t size, int *err);
 
 /* Removes the Venus-only structs from a pNext chain the host will see. */
 const void *pv_vk_strip_venus_structs(struct pv_dispatch *d, const void *pnext);

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* Warming up the host driver: what a driver does once per process (load
  * its libraries, set up its compiler and caches) happens on a throwaway
- * instance and device, before any guest waits for it. */
+ * instance and device, before any guest waits for it.  The throwaway
+ * device also answers which memory types can be shared with guests
+ * (pv_memory_probe.c), which the guest asks before it has a device. */
 #include "pv_vk.h"
 
 #include <stdlib.h>
+
+#define PV_WARM_MAX_DEVICES 8
 
 int
 pv_renderer_warm(struct pv_renderer *renderer)
@@ -23,40 +27,22 @@ pv_renderer_warm(struct pv_renderer *renderer)
    VkInstance instance;
    if (renderer->vk.CreateInstance(&ici, NULL, &instance) != VK_SUCCESS)
       return -1;
-#define LOAD(name) PFN_vk##name name = (PFN_vk##name)vkGetInstanceProcAddr(instance, "vk" #name)
-   LOAD(DestroyInstance);
-   LOAD(EnumeratePhysicalDevices);
-   LOAD(CreateDevice);
-   LOAD(GetDeviceProcAddr);
-#undef LOAD
+   PFN_vkDestroyInstance destroy_instance =
+      (PFN_vkDestroyInstance)vkGetInstanceProcAddr(instance, "vkDestroyInstance");
+   PFN_vkEnumeratePhysicalDevices enumerate =
+      (PFN_vkEnumeratePhysicalDevices)vkGetInstanceProcAddr(instance,
+                                                            "vkEnumeratePhysicalDevices");
    int ret = -1;
-   uint32_t count = 1;
-   VkPhysicalDevice pdev;
-   const VkResult r = EnumeratePhysicalDevices ? EnumeratePhysicalDevices(instance, &count, &pdev)
-                                               : VK_ERROR_INITIALIZATION_FAILED;
-   if ((r == VK_SUCCESS || r == VK_INCOMPLETE) && count && CreateDevice && GetDeviceProcAddr) {
-      const float priority = 1.0f;
-      const VkDeviceQueueCreateInfo qci = {
-         .sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
-         .queueFamilyIndex = 0,
-         .queueCount = 1,
-         .pQueuePriorities = &priority,
-      };
-      const VkDeviceCreateInfo dci = {
-         .sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
-         .queueCreateInfoCount = 1,
-         .pQueueCreateInfos = &qci,
-      };
-      VkDevice device;
-      if (CreateDevice(pdev, &dci, NULL, &device) == VK_SUCCESS) {
-         PFN_vkDestroyDevice DestroyDevice =
-            (PFN_vkDestroyDevice)GetDeviceProcAddr(device, "vkDestroyDevice");
-         if (DestroyDevice)
-            DestroyDevice(device, NULL);
-         ret = 0;
-      }
+   uint32_t count = PV_WARM_MAX_DEVICES;
+   VkPhysicalDevice pdevs[PV_WARM_MAX_DEVICES];
+   const VkResult r = enumerate ? enumerate(instance, &count, pdevs)
+                                : VK_ERROR_INITIALIZATION_FAILED;
+   if (r == VK_SUCCESS || r == VK_INCOMPLETE) {
+      for (uint32_t i = 0; i < count; i++)
+         pv_memory_importable_types(renderer, vkGetInstanceProcAddr, instance, pdevs[i]);
+      ret = count ? 0 : -1;
    }
-   if (DestroyInstance)
-      DestroyInstance(instance, NULL);
+   if (destroy_instance)
+      destroy_instance(instance, NULL);
    return ret;
 }
