@@ -201,9 +201,20 @@ class Dispatch:
                   (name, self.reasons.get(name, '').replace('"', "'")))
             else:
                 c('%s(d, &args);' % handler)
+                vkresult = cmd.ret == 'VkResult'
+                if vkresult:
+                    # test-only: the host device lost in this command
+                    c('if (__builtin_expect(d->inject_lost, 0))')
+                    c('   args.ret = VK_ERROR_DEVICE_LOST;')
                 c('if ((flags & PV_COMMAND_GENERATE_REPLY) && pv_dispatch_ok(d) && '
                   'pv_dispatch_begin_reply(d))')
                 c('   pv_enc_reply_%s(&d->enc, &args);' % name)
+                if vkresult:
+                    # the reply goes out first; then the context ends
+                    # (unless the loss is the renderer's answer to a guest
+                    # that went away during a wait)
+                    c('if (args.ret == VK_ERROR_DEVICE_LOST && !pv_dispatch_stopping(d))')
+                    c('   d->device_lost = true;')
             c.dedent()
             c('}')
             c()

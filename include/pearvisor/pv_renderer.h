@@ -127,6 +127,10 @@ int pv_context_map_resource(struct pv_context *ctx, uint32_t res_id, void **ptr,
                             uint64_t *size);
 
 bool pv_context_is_fatal(const struct pv_context *ctx);
+
+/* Shows a fatal context's state to the guest: every ring's status gets
+ * FATAL, which Mesa checks when it submits and while it waits. */
+void pv_context_show_fatal(struct pv_context *ctx);
 /* Why the context became fatal (the first reason), or NULL. */
 const char *pv_context_fatal_reason(const struct pv_context *ctx);
 

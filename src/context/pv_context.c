@@ -43,9 +43,14 @@ pv_renderer_create(const struct pv_renderer_config *config, struct pv_renderer *
       return -ENOMEM;
    }
    const char *fault = getenv("PV_FAULT");
-   if (fault && (!strncmp(fault, "crash:", 6) || !strncmp(fault, "hang:", 5))) {
+   if (fault && (!strncmp(fault, "crash:", 6) || !strncmp(fault, "hang:", 5) ||
+                 !strncmp(fault, "lost:", 5))) {
       renderer->fault_hang = fault[0] == 'h';
+      renderer->fault_lost = fault[0] == 'l';
       renderer->fault_command = strdup(strchr(fault, ':') + 1);
+      pv_warn("fault injection armed: %s", fault);
+   } else if (fault && !strcmp(fault, "blob")) {
+      renderer->fault_no_blob = true;
       pv_warn("fault injection armed: %s", fault);
    }
    *out = renderer;
@@ -358,8 +363,11 @@ reserve_blob_bytes(struct pv_context *ctx, uint64_t size)
    uint64_t used = atomic_load(&ctx->blob_bytes);
    do {
       if (size > limit || used > limit - size) {
-         pv_fatal_set(&ctx->fatal, "blob of %" PRIu64 " bytes exceeds the context's quota of "
-                      "%" PRIu64 " bytes (%" PRIu64 " in use)", size, limit, used);
+         /* refused, not fatal: the guest's map of it fails */
+         if (pv_context_quota_first_hit(ctx, PV_QUOTA_BLOB))
+            pv_warn("blob of %" PRIu64 " bytes exceeds the context's quota of %" PRIu64
+                    " bytes (%" PRIu64 " in use): refused, the guest's map fails", size,
+                    limit, used);
          return false;
       }
    } while (!atomic_compare_exchange_weak(&ctx->blob_bytes, &used, used + size));
@@ -376,9 +384,10 @@ create_blob(struct pv_context *ctx, uint32_t res_id, uint32_t blob_type, uint32_
    }
    if (blob_id) {
       /* the guest maps host-visible device memory: hand out its backing */
-      struct pv_resource *res = pv_memory_get_blob_backing(ctx, blob_id, size);
+      int err = 0;
+      struct pv_resource *res = pv_memory_get_blob_backing(ctx, blob_id, size, &err);
       if (!res)
-         return -EINVAL;
+         return err;
       const int fd = dup(res->fd);
       mtx_lock(&ctx->resource_mutex);
       const bool ok = fd >= 0 && !pv_id_map_get(&ctx->resources, res_id) &&
@@ -490,6 +499,17 @@ pv_context_get_resource(struct pv_context *ctx, uint32_t res_id)
 }
 
 /* -- rings ---------------------------------------------------------------- */
+
+void
+pv_context_show_fatal(struct pv_context *ctx)
+{
+   if (!pv_fatal_is_set(&ctx->fatal))
+      return;
+   mtx_lock(&ctx->ring_mutex);
+   for (struct pv_list *l = ctx->rings.next; l != &ctx->rings; l = l->next)
+      pv_ring_set_status(pv_container_of(l, struct pv_ring, link), PV_RING_STATUS_FATAL);
+   mtx_unlock(&ctx->ring_mutex);
+}
 
 struct pv_ring *
 pv_context_find_ring(struct pv_context *ctx, uint64_t ring_id)

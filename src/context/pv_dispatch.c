@@ -85,10 +85,16 @@ pv_dispatch_heartbeat(struct pv_dispatch *d)
 /* Test-only fault injection (PV_FAULT, see pv_renderer_create): the host
  * driver crashing or hanging on one command. */
 static void
-inject_fault(const struct pv_renderer *renderer, const char *command)
+inject_fault(struct pv_dispatch *d, const struct pv_renderer *renderer, const char *command)
 {
+   d->inject_lost = false;
    if (strcmp(command, renderer->fault_command))
       return;
+   if (renderer->fault_lost) {
+      pv_error("fault injection: the host device is lost in %s", command);
+      d->inject_lost = true;
+      return;
+   }
    if (renderer->fault_hang) {
       pv_error("fault injection: hanging in %s", command);
       for (;;)
@@ -129,12 +135,13 @@ pv_dispatch_run(struct pv_dispatch *d, const void *data, size_t size,
          break;
       }
       d->command = desc->name;
+      d->replying = flags & PV_COMMAND_GENERATE_REPLY;
       dec->command = desc->name;
       pv_debug(PV_CAT_CS, "%s%s", desc->name, flags ? " (reply)" : "");
       atomic_store_explicit(&d->busy_command, desc->name, memory_order_relaxed);
       atomic_store_explicit(&d->busy_since_ns, coarse_now_ns(), memory_order_release);
       if (__builtin_expect(d->ctx->renderer->fault_command != NULL, 0))
-         inject_fault(d->ctx->renderer, desc->name);
+         inject_fault(d, d->ctx->renderer, desc->name);
       if (pv_log_debug_enabled(PV_CAT_TIME)) {
          const uint64_t t0 = precise_now_ns();
          desc->run(d, flags);
@@ -153,6 +160,13 @@ pv_dispatch_run(struct pv_dispatch *d, const void *data, size_t size,
          break;
       if (progress)
          progress(progress_data, size - pv_decoder_remaining(dec));
+      if (__builtin_expect(d->device_lost, 0)) {
+         /* Venus guests cannot recover from a lost device (their fences
+          * wait on feedback the host will never write): end the context,
+          * after the guest could read this command's reply */
+         pv_fatal_set(&d->ctx->fatal, "the host device was lost in %s", desc->name);
+         break;
+      }
    }
    d->command = NULL;
    return pv_dispatch_ok(d);

@@ -30,6 +30,11 @@ struct pv_dispatch {
    uint8_t *stream_copy;       /* owned: private copy of an indirect stream */
    size_t stream_copy_size;
    const char *command;        /* name of the command being executed */
+   /* the host returned VK_ERROR_DEVICE_LOST to the current command: the
+    * context ends once its reply is visible */
+   bool device_lost;
+   bool inject_lost;           /* test-only (PV_FAULT=lost:<command>) */
+   bool replying;              /* the guest reads the current command's reply */
    /* statistics, written only by the dispatch's thread: commands executed
     * and stream bytes run (indirect streams included) so far */
    _Atomic uint64_t commands;

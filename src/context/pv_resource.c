@@ -2,6 +2,7 @@
 #include "pv_resource.h"
 
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -86,4 +87,23 @@ pv_resource_unref(struct pv_resource *res)
    munmap(res->map, res->size);
    close(res->fd);
    free(res);
+}
+
+int
+pv_resource_refused_fd(uint64_t size)
+{
+   /* sealed against writes: a shared writable mapping of it fails (EPERM),
+    * which Mesa turns into VK_ERROR_MEMORY_MAP_FAILED at vkMapMemory */
+   const int fd = memfd_create("pearvisor-refused", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+   if (fd < 0)
+      return -1;
+   /* as large as asked (sparse: nothing is allocated), so that only the
+    * seal refuses the mapping */
+   if (size <= (uint64_t)INT64_MAX && ftruncate(fd, (off_t)size) < 0)
+      pv_debug(PV_CAT_VTEST, "refused blob of %" PRIu64 " bytes left empty: %m", size);
+   if (fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0) {
+      close(fd);
+      return -1;
+   }
+   return fd;
 }

@@ -52,6 +52,11 @@ pv_resource_ref(struct pv_resource *res)
 
 void pv_resource_unref(struct pv_resource *res);
 
+/* What a client gets for a blob the renderer refuses: an fd no writable
+ * shared mapping can be made of, so that the guest's map fails with an
+ * error instead of the guest waiting for an answer that never comes. */
+int pv_resource_refused_fd(uint64_t size);
+
 /* Whether [offset, offset + size) lies inside the resource. */
 static inline bool
 pv_resource_contains(const struct pv_resource *res, uint64_t offset, uint64_t size)

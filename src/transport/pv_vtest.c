@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "context/pv_resource.h"
 #include "transport/pv_vtest_io.h"
 #include "transport/pv_vtest_proto.h"
 #include "transport/pv_vtest_sync.h"
@@ -151,11 +152,23 @@ do_create_blob(struct client *c, const uint32_t *p, uint32_t res_id)
    struct pv_blob blob;
    const int ret = pv_context_create_blob(c->ctx, res_id, p[0], p[1], blob_id, size, &blob);
    if (ret) {
-      /* the client has no way to receive a failure here (it asserts on the
-       * answer): drop it so that it stops with an error instead of hanging */
-      return client_error(c, "cannot create blob (type %u, flags 0x%x, %" PRIu64
-                          " bytes, blob id %" PRIu64 "): %s", p[0], p[1], size, blob_id,
-                          strerror(-ret));
+      /* The answer has no error field and the client blocks reading it:
+       * it gets a resource it cannot map (Mesa: VK_ERROR_MEMORY_MAP_FAILED
+       * or a failed allocation), and is dropped only if its context is
+       * fatal, after that answer, so that it never waits on a closed
+       * socket. */
+      const int refused = pv_resource_refused_fd(size);
+      const bool sent = refused >= 0 &&
+                        pv_vtest_reply(c->fd, PV_VCMD_RESOURCE_CREATE_BLOB, &res_id, 1) &&
+                        pv_vtest_send_fd(c->fd, refused);
+      if (refused >= 0)
+         close(refused);
+      if (pv_context_is_fatal(c->ctx) || !sent)
+         return client_error(c, "cannot create blob (type %u, flags 0x%x, %" PRIu64
+                             " bytes, blob id %" PRIu64 "): %s", p[0], p[1], size, blob_id,
+                             strerror(-ret));
+      pv_debug(PV_CAT_VTEST, "blob %u refused: %s", res_id, strerror(-ret));
+      return 0;
    }
    const bool sent = pv_vtest_reply(c->fd, PV_VCMD_RESOURCE_CREATE_BLOB, &res_id, 1) &&
                      pv_vtest_send_fd(c->fd, blob.fd);
@@ -249,8 +262,16 @@ do_sync_wait(struct client *c, const uint32_t *p, uint32_t len)
    const int efd = pv_vtest_sync_wait(&c->syncs, p[0] & PV_VCMD_SYNC_WAIT_FLAG_ANY, p[1],
                                       entries, count);
    free(entries);
-   if (efd < 0)
+   if (efd < 0) {
+      /* answered before the client is dropped: it blocks reading the
+       * answer, and its poll of a hung-up pipe is VK_ERROR_DEVICE_LOST */
+      const int lost = pv_vtest_sync_lost_fd();
+      if (lost >= 0 && pv_vtest_reply(c->fd, PV_VCMD_SYNC_WAIT, NULL, 0))
+         pv_vtest_send_fd(c->fd, lost);
+      if (lost >= 0)
+         close(lost);
       return client_error(c, "SYNC_WAIT: %s", strerror(-efd));
+   }
    const bool sent = pv_vtest_reply(c->fd, PV_VCMD_SYNC_WAIT, NULL, 0) &&
                      pv_vtest_send_fd(c->fd, efd);
    close(efd);
@@ -323,8 +344,10 @@ dispatch(struct client *c, uint32_t cmd, const uint32_t *p, uint32_t len)
       if ((ret = expect_size(c, cmd, len, PV_VCMD_SYNC_CREATE_SIZE)))
          return ret;
       const uint32_t id = pv_vtest_sync_create(&c->syncs, p[0] | (uint64_t)p[1] << 32);
-      if (!id)
+      if (!id) {
+         pv_vtest_reply(c->fd, cmd, &id, 1); /* answered, then dropped */
          return client_error(c, "sync quota (%u) reached", PV_VTEST_MAX_SYNCS);
+      }
       return pv_vtest_reply(c->fd, cmd, &id, 1) ? 0 : -EIO;
    }
    case PV_VCMD_SYNC_UNREF:
@@ -337,8 +360,13 @@ dispatch(struct client *c, uint32_t cmd, const uint32_t *p, uint32_t len)
       if ((ret = expect_size(c, cmd, len, PV_VCMD_SYNC_READ_SIZE)))
          return ret;
       uint64_t value;
-      if (!pv_vtest_sync_read(&c->syncs, p[0], &value))
+      if (!pv_vtest_sync_read(&c->syncs, p[0], &value)) {
+         /* answered (0) before the client is dropped, which it learns at
+          * its next message */
+         const uint32_t zero[2] = { 0, 0 };
+         pv_vtest_reply(c->fd, cmd, zero, 2);
          return client_error(c, "SYNC_READ of unknown sync %u", p[0]);
+      }
       return pv_vtest_reply(c->fd, cmd, (const uint32_t *)&value, 2) ? 0 : -EIO;
    }
    case PV_VCMD_SYNC_WRITE:
@@ -385,17 +413,26 @@ read_payload(struct client *c, size_t size)
    return true;
 }
 
-/* Waits for the next message while expiring sync waits on time. */
+/* A context that became fatal between messages (on a ring, say) is noticed
+ * within this, and its rings show the guest FATAL. */
+#define PV_FATAL_CHECK_MS 100
+
+/* Waits for the next message while expiring sync waits on time; false on a
+ * poll error or when the context became fatal. */
 static bool
 wait_readable(struct client *c)
 {
    for (;;) {
       struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
-      const int timeout = pv_vtest_syncs_expire(&c->syncs);
+      int timeout = pv_vtest_syncs_expire(&c->syncs);
+      if (c->ctx && (timeout < 0 || timeout > PV_FATAL_CHECK_MS))
+         timeout = PV_FATAL_CHECK_MS;
       const int n = poll(&pfd, 1, timeout);
       if (n > 0)
          return true;
       if (n < 0 && errno != EINTR)
+         return false;
+      if (c->ctx && pv_context_is_fatal(c->ctx))
          return false;
    }
 }
@@ -418,7 +455,8 @@ pv_vtest_serve_client(struct pv_renderer *renderer, int fd, uint32_t client_id,
    int ret = 0;
    for (;;) {
       if (!wait_readable(&c)) {
-         ret = -EIO;
+         ret = c.ctx && pv_context_is_fatal(c.ctx) ? client_error(&c, "its context is fatal")
+                                                   : -EIO;
          break;
       }
       uint32_t hdr[PV_VTEST_HDR_SIZE];
@@ -452,8 +490,13 @@ pv_vtest_serve_client(struct pv_renderer *renderer, int fd, uint32_t client_id,
       }
    }
 
-   if (c.ctx)
+   if (c.ctx) {
+      /* rings the guest waits on say FATAL before they stop: Mesa aborts
+       * on it instead of waiting for a head that no longer moves */
+      pv_context_show_fatal(c.ctx);
       pv_context_destroy(c.ctx);
+   }
+   /* waits still pending hang up: the guest's poll returns an error */
    pv_vtest_syncs_fini(&c.syncs);
    free(c.payload);
    pv_info("disconnected%s", ret ? " after an error" : "");

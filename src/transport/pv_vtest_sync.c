@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
+#include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,7 +15,7 @@ struct pv_vtest_sync {
 
 struct pv_vtest_wait {
    struct pv_list link;
-   int efd;                 /* owned; the client has a dup */
+   int signal_fd;           /* owned: the write end of the pipe the client polls */
    bool any;
    uint64_t deadline_ns;    /* UINT64_MAX: none */
    uint32_t count;
@@ -59,7 +59,7 @@ static void
 free_wait(struct pv_vtest_wait *wait)
 {
    pv_list_del(&wait->link);
-   close(wait->efd);
+   close(wait->signal_fd);
    free(wait);
 }
 
@@ -146,11 +146,13 @@ wait_satisfied_locked(struct pv_vtest_syncs *s, const struct pv_vtest_sync_value
    return !any;
 }
 
+/* One byte makes the client's end readable; a pipe closed without it
+ * hangs up instead, which Mesa reports as VK_ERROR_DEVICE_LOST. */
 static void
-signal_fd(int efd)
+signal_pipe(int fd)
 {
-   const uint64_t one = 1;
-   ssize_t unused = write(efd, &one, sizeof(one));
+   const uint8_t one = 1;
+   ssize_t unused = write(fd, &one, sizeof(one));
    (void)unused;
 }
 
@@ -161,7 +163,7 @@ check_waits_locked(struct pv_vtest_syncs *s)
       struct pv_vtest_wait *wait = pv_container_of(l, struct pv_vtest_wait, link);
       l = l->next;
       if (wait_satisfied_locked(s, wait->entries, wait->count, wait->any)) {
-         signal_fd(wait->efd);
+         signal_pipe(wait->signal_fd);
          free_wait(wait);
          s->wait_count--;
       }
@@ -193,33 +195,38 @@ int
 pv_vtest_sync_wait(struct pv_vtest_syncs *s, bool any, uint32_t timeout_ms,
                    const struct pv_vtest_sync_value *entries, uint32_t count)
 {
-   const int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-   if (efd < 0)
+   /* a pipe rather than an eventfd: if this process ends or drops the
+    * client before the wait is satisfied, the client's poll returns a
+    * hang-up instead of blocking for ever */
+   int fds[2];
+   if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
       return -errno;
    mtx_lock(&s->mutex);
+   int ret = fds[0];
    for (uint32_t i = 0; i < count; i++) {
-      if (!pv_id_map_get(&s->syncs, entries[i].id)) {
-         mtx_unlock(&s->mutex);
-         close(efd);
-         return -ENOENT;
-      }
+      if (!pv_id_map_get(&s->syncs, entries[i].id))
+         ret = -ENOENT;
    }
-   int ret = efd;
-   if (wait_satisfied_locked(s, entries, count, any)) {
-      signal_fd(efd);
+   if (ret < 0) {
+      /* nothing */
+   } else if (wait_satisfied_locked(s, entries, count, any)) {
+      signal_pipe(fds[1]);
    } else if (s->wait_count >= PV_VTEST_MAX_WAITS) {
       ret = -ENOSPC;
    } else {
       struct pv_vtest_wait *wait = malloc(sizeof(*wait) + count * sizeof(entries[0]));
-      int keep = wait ? dup(efd) : -1;
-      if (keep < 0) {
-         free(wait);
+      if (!wait) {
          ret = -ENOMEM;
       } else {
-         wait->efd = keep;
+         wait->signal_fd = fds[1];
+         fds[1] = -1;
          wait->any = any;
-         wait->deadline_ns =
-            timeout_ms == UINT32_MAX ? UINT64_MAX : now_ns() + (uint64_t)timeout_ms * 1000000u;
+         /* the client's own poll times out at timeout_ms; the pipe stays
+          * open a while longer so that it sees a timeout, not a hang-up */
+         wait->deadline_ns = timeout_ms == UINT32_MAX
+                                ? UINT64_MAX
+                                : now_ns() + ((uint64_t)timeout_ms + PV_VTEST_WAIT_GRACE_MS) *
+                                                1000000u;
          wait->count = count;
          memcpy(wait->entries, entries, count * sizeof(entries[0]));
          pv_list_add_tail(&s->waits, &wait->link);
@@ -227,9 +234,21 @@ pv_vtest_sync_wait(struct pv_vtest_syncs *s, bool any, uint32_t timeout_ms,
       }
    }
    mtx_unlock(&s->mutex);
+   if (fds[1] >= 0)
+      close(fds[1]);
    if (ret < 0)
-      close(efd);
+      close(fds[0]);
    return ret;
+}
+
+int
+pv_vtest_sync_lost_fd(void)
+{
+   int fds[2];
+   if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
+      return -errno;
+   close(fds[1]);
+   return fds[0];
 }
 
 uint64_t

@@ -49,11 +49,18 @@ bool pv_vtest_sync_unref(struct pv_vtest_syncs *s, uint32_t id);
 bool pv_vtest_sync_read(struct pv_vtest_syncs *s, uint32_t id, uint64_t *value);
 bool pv_vtest_sync_write(struct pv_vtest_syncs *s, uint32_t id, uint64_t value);
 
-/* An eventfd that becomes readable once all (or, with `any`, one) of the
- * syncs reach their values; -errno when a sync is unknown or over quota.
- * The wait is dropped after `timeout_ms` (UINT32_MAX: never). */
+/* The read end of a pipe that becomes readable once all (or, with `any`,
+ * one) of the syncs reach their values, and hangs up if the wait is
+ * dropped unsatisfied (the client is gone, this process ends); -errno when
+ * a sync is unknown or over quota.  The wait is dropped a grace period
+ * after `timeout_ms` (UINT32_MAX: never). */
 int pv_vtest_sync_wait(struct pv_vtest_syncs *s, bool any, uint32_t timeout_ms,
                        const struct pv_vtest_sync_value *entries, uint32_t count);
+#define PV_VTEST_WAIT_GRACE_MS 2000
+
+/* A wait answer that hangs up at once: Mesa's poll of it returns
+ * VK_ERROR_DEVICE_LOST to the application. */
+int pv_vtest_sync_lost_fd(void);
 
 /* Queues the syncs of a batch on timeline `ring_idx`; returns the fence id
  * to submit to the renderer, 0 when over quota. */

@@ -13,6 +13,7 @@
  */
 #include "pv_vk.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -52,21 +53,17 @@ pv_memory_init_device(struct pv_device *dev)
       }
    }
 
-   uint32_t visible = 0;
-   for (uint32_t i = 0; i < pdev->memory.memoryTypeCount; i++) {
-      if (pdev->memory.memoryTypes[i].propertyFlags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT)
-         visible |= 1u << i;
-   }
-   if (visible & ~dev->host_import_types) {
-      pv_warn("device %" PRIu64 ": host-visible memory types 0x%x cannot be shared with the "
-              "guest (%s); mapping them will fail", dev->base.id,
-              visible & ~dev->host_import_types,
-              dev->host_import ? "no host-pointer import for them"
-                               : "the host driver lacks VK_EXT_external_memory_host");
-   }
+   /* the guest was shown the plan's shared types as host-visible: those
+    * must import here too, or its maps of them fail */
+   const uint32_t shared = pdev->memory_plan.shared_types;
+   if (shared & ~dev->host_import_types)
+      pv_error("device %" PRIu64 ": memory types 0x%x were shown to the guest as "
+               "host-visible but this device takes no host-pointer import for them; "
+               "mapping them will fail", dev->base.id, shared & ~dev->host_import_types);
+   dev->host_import_types &= shared;
    pv_info("device %" PRIu64 ": host-visible memory is shared as memfd imported through "
            "VK_EXT_external_memory_host (types 0x%x, alignment %zu)", dev->base.id,
-           visible & dev->host_import_types, import_alignment(dev));
+           dev->host_import_types, import_alignment(dev));
 }
 
 static bool
@@ -129,6 +126,20 @@ chain_has(const void *pnext, VkStructureType stype)
    return false;
 }
 
+/* Mesa allocates asynchronously: unless it asked for the reply, it never
+ * reads the result and goes on using the memory's id.  A refusal it will
+ * not hear of ends the context now, saying why, rather than at the first
+ * command that names memory which does not exist. */
+static void
+refuse_unheard(struct pv_dispatch *d, VkResult result, VkDeviceSize size, uint32_t type)
+{
+   if (d->replying)
+      return; /* the guest gets the error */
+   pv_dispatch_fail(d, "vkAllocateMemory of %" PRIu64 " bytes (type %u) failed (%d) and "
+                    "the guest allocates without waiting for the result", (uint64_t)size,
+                    type, result);
+}
+
 void
 pv_handle_vkAllocateMemory(struct pv_dispatch *d, struct pv_cmd_vkAllocateMemory *args)
 {
@@ -148,6 +159,7 @@ pv_handle_vkAllocateMemory(struct pv_dispatch *d, struct pv_cmd_vkAllocateMemory
     * allocation fails and when the memory is freed */
    if (!reserve_memory(d, info->allocationSize)) {
       args->ret = VK_ERROR_OUT_OF_DEVICE_MEMORY;
+      refuse_unheard(d, args->ret, info->allocationSize, info->memoryTypeIndex);
       return;
    }
 
@@ -180,6 +192,7 @@ pv_handle_vkAllocateMemory(struct pv_dispatch *d, struct pv_cmd_vkAllocateMemory
       if (!res) {
          abandon(mem);
          args->ret = VK_ERROR_INVALID_EXTERNAL_HANDLE;
+         refuse_unheard(d, args->ret, info->allocationSize, info->memoryTypeIndex);
          return;
       }
       if (!dev->host_import || !(dev->host_import_types & (1u << info->memoryTypeIndex)) ||
@@ -187,6 +200,7 @@ pv_handle_vkAllocateMemory(struct pv_dispatch *d, struct pv_cmd_vkAllocateMemory
          pv_resource_unref(res);
          abandon(mem);
          args->ret = VK_ERROR_INVALID_EXTERNAL_HANDLE;
+         refuse_unheard(d, args->ret, info->allocationSize, info->memoryTypeIndex);
          return;
       }
       mem->backing = res;
@@ -197,6 +211,7 @@ pv_handle_vkAllocateMemory(struct pv_dispatch *d, struct pv_cmd_vkAllocateMemory
       if (!info->allocationSize || info->allocationSize > SIZE_MAX / 2) {
          abandon(mem);
          args->ret = VK_ERROR_OUT_OF_DEVICE_MEMORY;
+         refuse_unheard(d, args->ret, info->allocationSize, info->memoryTypeIndex);
          return;
       }
       const size_t size = ((size_t)info->allocationSize + align - 1) & ~(align - 1);
@@ -204,6 +219,7 @@ pv_handle_vkAllocateMemory(struct pv_dispatch *d, struct pv_cmd_vkAllocateMemory
       if (!mem->backing) {
          abandon(mem);
          args->ret = VK_ERROR_OUT_OF_HOST_MEMORY;
+         refuse_unheard(d, args->ret, info->allocationSize, info->memoryTypeIndex);
          return;
       }
    }
@@ -222,6 +238,7 @@ pv_handle_vkAllocateMemory(struct pv_dispatch *d, struct pv_cmd_vkAllocateMemory
       pv_debug(PV_CAT_VK, "host vkAllocateMemory of %" PRIu64 " bytes (type %u) failed: %d",
                mem->size, mem->type_index, args->ret);
       abandon(mem);
+      refuse_unheard(d, args->ret, info->allocationSize, info->memoryTypeIndex);
       return;
    }
    mem->base.handle = (uint64_t)(uintptr_t)handle;
@@ -276,7 +293,7 @@ pv_handle_vkGetMemoryResourcePropertiesMESA(
 }
 
 struct pv_resource *
-pv_memory_get_blob_backing(struct pv_context *ctx, uint64_t memory_id, uint64_t size)
+pv_memory_get_blob_backing(struct pv_context *ctx, uint64_t memory_id, uint64_t size, int *err)
 {
    VkObjectType found;
    struct pv_device_memory *mem = (struct pv_device_memory *)pv_object_table_lookup(
@@ -284,16 +301,24 @@ pv_memory_get_blob_backing(struct pv_context *ctx, uint64_t memory_id, uint64_t 
    if (!mem) {
       pv_fatal_set(&ctx->fatal, "blob for memory %" PRIu64 ", which is %s", memory_id,
                    found == VK_OBJECT_TYPE_UNKNOWN ? "unknown" : "not device memory");
+      *err = -EINVAL;
       return NULL;
    }
-   if (!mem->backing) {
-      pv_fatal_set(&ctx->fatal, "blob for memory %" PRIu64 " of type %u: it is not "
-                   "host-visible memory the renderer can share", memory_id, mem->type_index);
+   if (!mem->backing || ctx->renderer->fault_no_blob) {
+      /* memory the guest was not shown as host-visible, or a driver that
+       * refused the import: the guest's vkMapMemory fails, the context
+       * goes on */
+      if (pv_context_quota_first_hit(ctx, PV_QUOTA_UNSHARED))
+         pv_warn("blob for memory %" PRIu64 " of type %u refused: it is not host-visible "
+                 "memory the renderer can share; the guest's vkMapMemory fails (logged once)",
+                 memory_id, mem->type_index);
+      *err = -EPERM;
       return NULL;
    }
    if (size > mem->backing->size) {
       pv_fatal_set(&ctx->fatal, "blob of %" PRIu64 " bytes for memory %" PRIu64 " of %zu",
                    size, memory_id, mem->backing->size);
+      *err = -EINVAL;
       return NULL;
    }
    return pv_resource_ref(mem->backing);

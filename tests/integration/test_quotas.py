@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: MIT
 """Per-context quotas, each exceeded by a hand-driven guest.  Quotas a
 Vulkan call can report answer with VK_ERROR_OUT_OF_*_MEMORY and leave the
-context usable; the others (blob bytes, rings, in-flight fences) end the
-context.  Either way the server logs it, and a second client is served."""
+context usable; blobs over quota are answered with memory the client cannot
+map (Mesa: VK_ERROR_MEMORY_MAP_FAILED); the others (rings, in-flight fences)
+end the context.  Either way the server logs it, and a second client is served."""
 
+import mmap
 import os
 import struct
 import time
@@ -117,7 +119,7 @@ c.close()
 served_after(server, 'memory')
 server.stop()
 
-# -- blob bytes: the context ends ----------------------------------------------
+# -- blob bytes: refused, the client learns it at its map -----------------------
 # A blob counts until its last user lets go, not until the guest unrefs it.
 KIB = 1024
 server = pvtest.Server(['--max-shm', '1'])
@@ -136,10 +138,25 @@ c.handshake()
 r1, _ = c.create_blob(512 * KIB)
 c.submit(set_reply(r1, 0, 64))
 c.send(pvtest.VCMD_RESOURCE_UNREF, r1)
-c.try_send(pvtest.VCMD_RESOURCE_CREATE_BLOB, 2, 1, 768 * KIB, 0, 0, 0)
-check(c.closed_by_server(), 'blobs: an unreferenced blob still in use counts: the client is dropped')
+t0 = time.time()
+c.send(pvtest.VCMD_RESOURCE_CREATE_BLOB, 2, 1, 768 * KIB, 0, 0, 0)
+cmd, data = c.reply()
+fd = c.recv_fd()
+try:
+    mmap.mmap(fd, 768 * KIB)
+    mapped = True
+except OSError:
+    mapped = False
+os.close(fd)
+check(not mapped and time.time() - t0 < 1,
+      'blobs: an unreferenced blob still in use counts: the blob over quota is answered '
+      'at once with memory that cannot be mapped')
 check(server.wait_log('exceeds the context\'s quota of 1048576 bytes (524288 in use)'),
       'blobs: the server logs the quota')
+c.send(pvtest.VCMD_SYNC_CREATE, 0, 0)
+cmd, data = c.reply()
+check(struct.unpack('<I', data)[0] != 0, 'blobs: the client is served after the refusal')
+c.close()
 served_after(server, 'blobs')
 server.stop()
 
