@@ -149,6 +149,15 @@ sample_buffer_host(struct sample *s, struct sample_buffer *b, VkDeviceSize size,
 }
 
 void
+sample_buffer_staging(struct sample *s, struct sample_buffer *b, VkDeviceSize size,
+                      VkBufferUsageFlags usage)
+{
+   const VkMemoryPropertyFlags hv =
+      VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+   buffer_init(s, b, size, usage, hv | VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, hv);
+}
+
+void
 sample_buffer_device(struct sample *s, struct sample_buffer *b, VkDeviceSize size,
                      VkBufferUsageFlags usage)
 {

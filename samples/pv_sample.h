@@ -49,6 +49,11 @@ void sample_fini(struct sample *s);
 /* A buffer in host-visible, host-coherent memory, mapped. */
 void sample_buffer_host(struct sample *s, struct sample_buffer *b, VkDeviceSize size,
                         VkBufferUsageFlags usage);
+/* A mappable buffer chosen as most programs choose upload and readback
+ * memory (VMA's "host access, prefer device"): host-visible and coherent,
+ * device-local where such a type exists. */
+void sample_buffer_staging(struct sample *s, struct sample_buffer *b, VkDeviceSize size,
+                           VkBufferUsageFlags usage);
 /* A buffer in device-local memory (host-visible only if that is all there is). */
 void sample_buffer_device(struct sample *s, struct sample_buffer *b, VkDeviceSize size,
                           VkBufferUsageFlags usage);

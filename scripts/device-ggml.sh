@@ -1,0 +1,38 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# On a GPU machine prepared with the device carry folder, with
+# test-backend-ops (scripts/ggml-vulkan.sh build) in .device/bin: ggml's
+# Vulkan backend per operator natively and through PearVisor, then MUL_MAT
+# throughput at a 7B model layer's shapes.  Full outputs go to $1.
+set -uo pipefail
+source .device/env.sh >/dev/null
+B=.device/bin
+out=${1:-/tmp/ggml}
+mkdir -p "$out"
+ops=${GGML_OPS:-ADD MUL SOFT_MAX ROPE RMS_NORM GET_ROWS CPY SWIGLU SILU SET_ROWS CONT MUL_MAT MUL_MAT_ID FLASH_ATTN_EXT}
+run() { # mode label args...
+   local mode=$1 label=$2
+   shift 2
+   if [ "$mode" = native ]; then
+      VK_DRIVER_FILES=$NVIDIA_ICD VK_ICD_FILENAMES=$NVIDIA_ICD timeout "${T:-60}" "$B/test-backend-ops" "$@"
+   else
+      timeout "${T:-60}" "$B/pearvisor-gpu" run --icd "$NVIDIA_ICD" --venus-icd "$VENUS_ICD" -- \
+         "$B/test-backend-ops" "$@"
+   fi >"$out/$label-$mode.txt" 2>&1
+   echo "rc=$?" >>"$out/$label-$mode.txt"
+}
+for mode in native pv; do
+   T=${TPERF:-120} run $mode perf-mul_mat perf -b Vulkan0 -o MUL_MAT -p 'm=4096,n=(1|512),k=14336'
+   echo "== MUL_MAT perf $mode"
+   grep -E 'MUL_MAT|rc=' "$out/perf-mul_mat-$mode.txt" | head -40
+done
+for op in $ops; do
+   for mode in native pv; do
+      t0=$(date +%s%N)
+      run $mode "test-$op" test -b Vulkan0 -o "$op"
+      t=$(( ($(date +%s%N) - t0) / 1000000 ))
+      f=$out/test-$op-$mode.txt
+      printf '%-15s %-6s %6d ms %4d ok %d failed %s\n' "$op" "$mode" "$t" \
+         "$(grep -c OK "$f")" "$(grep -c FAIL "$f")" "$(tail -1 "$f")"
+   done
+done
