@@ -178,6 +178,8 @@ pv_vtest_server_run(const struct pv_vtest_server_options *options, volatile sig_
    int child_count = 0;
    struct pv_spares spares;
    uint64_t last_accept_ms = 0;
+   const long online = sysconf(_SC_NPROCESSORS_ONLN);
+   const int cores = online > 0 ? (int)online : 1;
    pv_spares_init(&spares, options->fork_per_client ? (int)options->spares : 0);
    struct thread_client *threads[PV_VTEST_MAX_CLIENTS];
    int thread_count = 0;
@@ -189,9 +191,13 @@ pv_vtest_server_run(const struct pv_vtest_server_options *options, volatile sig_
    while (!*stop) {
       reap_children(children, &child_count, &spares, false, false);
       join_threads(threads, &thread_count, false);
-      /* a spare warming up takes a core for a while: not while clients
-       * are arriving, which it would slow down */
-      if (monotonic_ms() - last_accept_ms >= PV_SPARE_QUIET_MS)
+      /* A spare warming up takes a core for a while.  While clients hold
+       * few processes (a client that has just left may not be reaped yet),
+       * the next spare starts at once, so that clients arriving one after
+       * another (a test suite; a program making instance after instance,
+       * each of which is a Venus client) each find one ready.  A crowd of
+       * clients gets its spares once it stops arriving. */
+      if (child_count < 2 * cores || monotonic_ms() - last_accept_ms >= PV_SPARE_QUIET_MS)
          pv_spares_fill(&spares, options, listen_fd, serve_and_exit);
       struct pollfd pfds[1 + PV_VTEST_MAX_SPARES] = { { .fd = listen_fd, .events = POLLIN } };
       const int spare_fds = pv_spares_pollfds(&spares, pfds + 1, PV_VTEST_MAX_SPARES);

@@ -46,9 +46,11 @@ spare_main(const struct pv_vtest_server_options *options, int ctl,
       _exit(1);
    if (pv_renderer_warm(renderer))
       pv_debug(PV_CAT_VTEST, "spare: the host driver did not warm up");
+   /* the server may have handed over a client while this one warmed up,
+    * and closed its end: the handover is still there to read */
    const char ready = 1;
-   if (write(ctl, &ready, 1) != 1)
-      _exit(0);
+   if (send(ctl, &ready, 1, MSG_NOSIGNAL) != 1)
+      pv_debug(PV_CAT_VTEST, "spare: taken before it was ready");
 
    struct handover h;
    union {
@@ -171,11 +173,26 @@ pv_spares_reaped(struct pv_spares *s, pid_t pid, int status)
    return false;
 }
 
+static pid_t take(struct pv_spares *s, int fd, uint32_t client_id, bool ready_only);
+
 pid_t
 pv_spares_take(struct pv_spares *s, int fd, uint32_t client_id)
 {
+   /* a ready spare; else one still warming up, which serves the client as
+    * soon as it is ready: sooner than a process started now would */
+   for (int pass = 0; pass < 2; pass++) {
+      const pid_t pid = take(s, fd, client_id, pass == 0);
+      if (pid > 0)
+         return pid;
+   }
+   return -1;
+}
+
+static pid_t
+take(struct pv_spares *s, int fd, uint32_t client_id, bool ready_only)
+{
    for (int i = 0; i < s->count; i++) {
-      if (!s->spares[i].ready)
+      if (ready_only && !s->spares[i].ready)
          continue;
       const struct handover h = { client_id };
       union {
