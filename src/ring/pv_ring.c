@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "pv_ring.h"
+#include "pv_ring_timeline.h"
 
 #include "context/pv_capture.h"
 #include "util/pv_cpu.h"
@@ -294,6 +295,7 @@ ring_thread(void *arg)
     * the sleep */
    prctl(PR_SET_TIMERSLACK, 1000ul, 0, 0, 0);
    uint64_t last_work = now_ns();
+   struct pv_ring_timeline timeline = { 0 };
    while (!should_stop(ring)) {
       const uint32_t tail = atomic_load_explicit(ring->tail, memory_order_acquire);
       if (tail != ring->cur) {
@@ -302,8 +304,7 @@ ring_thread(void *arg)
             const uint64_t t0 = now_ns();
             const uint32_t pending = tail - ring->cur;
             const bool ok = run_pending(ring, tail);
-            pv_debug(PV_CAT_TIME, "ring: %u bytes %" PRIu64 " us after the last, ran %" PRIu64
-                     " us", pending, (t0 - last_work) / 1000, (now_ns() - t0) / 1000);
+            pv_ring_timeline_add(&timeline, pending, t0 - last_work, now_ns() - t0);
             if (!ok)
                break;
          } else if (!run_pending(ring, tail)) {
@@ -322,6 +323,8 @@ ring_thread(void *arg)
       relax(since_work);
    }
 
+   if (timeline.count)
+      pv_ring_timeline_report(&timeline, ring->params.id);
    if (pv_fatal_is_set(&ctx->fatal))
       pv_ring_set_status(ring, PV_RING_STATUS_FATAL);
    mtx_lock(&ring->mutex);
