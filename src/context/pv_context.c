@@ -62,6 +62,12 @@ pv_renderer_destroy(struct pv_renderer *renderer)
 {
    if (!renderer)
       return;
+   if (renderer->warm_instance) {
+      PFN_vkDestroyInstance destroy_instance = (PFN_vkDestroyInstance)vkGetInstanceProcAddr(
+         renderer->warm_instance, "vkDestroyInstance");
+      if (destroy_instance)
+         destroy_instance(renderer->warm_instance, NULL);
+   }
    mtx_destroy(&renderer->mutex);
    free((char *)renderer->fault_command);
    free(renderer);

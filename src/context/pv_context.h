@@ -65,6 +65,7 @@ struct pv_renderer {
    struct pv_vk_table vk;            /* global entry points */
    uint32_t loader_version;          /* vkEnumerateInstanceVersion of the host */
    struct pv_import_probe import_probes[PV_MAX_IMPORT_PROBES];
+   VkInstance warm_instance;         /* the warm-up's, kept loaded (pv_warm.c) */
    uint32_t import_probe_count;
    /* test-only fault injection from PV_FAULT (pv_renderer_create) */
    const char *fault_command;        /* owned; NULL: none */
