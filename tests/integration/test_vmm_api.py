@@ -231,6 +231,48 @@ if not IN_PROCESS:
     lib.virgl_renderer_resource_unref(13)
     lib.virgl_renderer_context_destroy(4)
 
+if not IN_PROCESS:
+    # memory the renderer cannot back as a blob (test-only hook: as NVIDIA's
+    # BAR type was before it was shown device-only): the blob is answered
+    # but cannot be mapped, and mapping it at a fixed address leaves what
+    # the VMM keeps there alone
+    os.environ['PV_FAULT'] = 'blob'
+    check(lib.virgl_renderer_context_create_with_flags(5, 4, 5, b'unshared') == 0,
+          'a context whose device memory cannot be shared')
+    del os.environ['PV_FAULT']
+    args6 = BlobArgs(res_handle=15, ctx_id=5, blob_mem=HOST3D, blob_flags=MAPPABLE, size=4096)
+    lib.virgl_renderer_resource_create_blob(ctypes.byref(args6))
+    ptr6, size6 = ctypes.c_void_p(), ctypes.c_uint64()
+    lib.virgl_renderer_resource_map(15, ctypes.byref(ptr6), ctypes.byref(size6))
+    lib.virgl_renderer_ctx_attach_resource(5, 15)
+    submit(5, set_reply(15, 0, 24) + create_instance(1) + set_reply(15, 24, 36) +
+           enumerate_physical_devices(1, 2) + set_reply(15, 60, 24) + create_device(2, 3) +
+           memory)
+    args7 = BlobArgs(res_handle=16, ctx_id=5, blob_mem=HOST3D, blob_flags=MAPPABLE, blob_id=20,
+                     size=65536)
+    created = lib.virgl_renderer_resource_create_blob(ctypes.byref(args7)) == 0
+    ptr7, size7 = ctypes.c_void_p(), ctypes.c_uint64()
+    mapped = created and lib.virgl_renderer_resource_map(16, ctypes.byref(ptr7),
+                                                         ctypes.byref(size7)) == 0
+    check(not mapped, 'a blob of memory the renderer cannot share does not map '
+          '(created %s)' % created)
+    if created:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.mmap.restype = ctypes.c_void_p
+        libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,
+                              ctypes.c_int, ctypes.c_long]
+        keep = libc.mmap(None, 65536, 3, 0x22, -1, 0)    # PROT_RW, MAP_PRIVATE|ANONYMOUS
+        ctypes.memmove(keep, b'vmm-owned', 9)
+        check(lib.virgl_renderer_resource_map_fixed(16, ctypes.c_void_p(keep)) != 0 and
+              ctypes.string_at(keep, 9) == b'vmm-owned',
+              'mapping it at a fixed address fails and leaves that address as it was')
+        lib.virgl_renderer_resource_unref(16)
+    lib.virgl_renderer_resource_unref(15)
+    lib.virgl_renderer_context_destroy(5)
+    check(submit(1, set_reply(10, 200, 24) + pvtest.cmd_header(137, reply=True) +
+                 pvtest.u64(1)) == 0 and sync() and reply(200) == (137, 0),
+          'the first context goes on')
+
 # -- what the VMM passes on from a guest, checked ------------------------------------------
 check(submit(99, b'\0' * 8) != 0, 'a stream for a context that does not exist is refused')
 check(lib.virgl_renderer_submit_cmd(None, 1, -1) != 0, 'a negative stream length is refused')
