@@ -8,6 +8,7 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 scripts/setup.sh || exit 1
+scripts/setup-dawn.sh
 scripts/build.sh build || exit 1
 scripts/build.sh build-sanitize -Db_sanitize=address,undefined -Db_lundef=false \
   -Dbuildtype=debug || exit 1

@@ -5,7 +5,10 @@ and through PearVisor, with identical output:
 
   ffmpeg (libavfilter's Vulkan compute filters and libplacebo): per-frame
   MD5s of the filtered video;
-  GStreamer (gst-launch-1.0 with the vulkan plugin): the converted frames.
+  GStreamer (gst-launch-1.0 with the vulkan plugin): the converted frames;
+  Dawn (Chromium's WebGPU engine, the npm package "webgpu" installed by
+  scripts/setup-dawn.sh): a WebGPU compute program's result, through the
+  memory Dawn chooses for mapped buffers.
 """
 
 import os
@@ -81,5 +84,26 @@ if shutil.which('gst-launch-1.0'):
     shutil.rmtree(outdir)
 else:
     check(False, 'gst-launch-1.0 is installed')
+
+# Dawn: WebGPU on Vulkan, choosing its own memory types for mapped buffers
+ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..'))
+DAWN = os.environ.get('PV_DAWN_DIR', os.path.join(ROOT, '.cache', 'dawn'))
+if shutil.which('node') and os.path.exists(os.path.join(DAWN, 'node_modules', 'webgpu')):
+    # the program beside the package, so that Node finds it
+    program = os.path.join(DAWN, 'compute.mjs')
+    shutil.copy(os.path.join(ROOT, 'tests', 'integration', 'dawn', 'compute.mjs'), program)
+    n = pvtest.run_native(['node', program], timeout=120)
+    v = pvtest.run(['node', program], timeout=120)
+    nh = [l for l in n.stdout.splitlines() if 'output hash' in l]
+    vh = [l for l in v.stdout.splitlines() if 'output hash' in l]
+    check(n.returncode == 0 and 'llvmpipe' in n.stdout and nh,
+          'Dawn (WebGPU) compute natively (%s)' % nh)
+    check(v.returncode == 0 and 'venus' in v.stdout and vh and
+          vh[0].split('output hash')[1] == nh[0].split('output hash')[1],
+          'Dawn (WebGPU) compute through PearVisor: the same result (%s)' % vh)
+    if v.returncode:
+        print(v.stdout[-1500:], v.stderr[-1500:])
+else:
+    print('skip Dawn: node or the npm package webgpu is missing (scripts/setup-dawn.sh)')
 
 pvtest.finish()
