@@ -175,8 +175,13 @@ now_ns(void)
  * short fixed steps: the wake-up latency stays a few microseconds while the
  * guest is busy and under PV_RING_SLEEP_NS later, at the cost of a wake-up
  * per step for one idle timeout after each burst. */
+/* Yielding lasts longer than Mesa's 160 us sleep between polls of a fence:
+ * a ring already sleeping when the guest's next submission came made that
+ * submission later, the guest's next fence wait missed Mesa's yields and
+ * slept, and the ring slept again: on lavapipe an empty submit + wait
+ * locked into 225 us per iteration (18 us with this window). */
 #define PV_RING_SPIN_NS 10000u
-#define PV_RING_YIELD_NS 50000u
+#define PV_RING_YIELD_NS 300000u
 #define PV_RING_SLEEP_NS 25000u
 
 static void

@@ -191,13 +191,17 @@ pv_vtest_server_run(const struct pv_vtest_server_options *options, volatile sig_
    while (!*stop) {
       reap_children(children, &child_count, &spares, false, false);
       join_threads(threads, &thread_count, false);
-      /* A spare warming up takes a core for a while.  While clients hold
-       * few processes (a client that has just left may not be reaped yet),
-       * the next spare starts at once, so that clients arriving one after
-       * another (a test suite; a program making instance after instance,
-       * each of which is a Venus client) each find one ready.  A crowd of
-       * clients gets its spares once it stops arriving. */
-      if (child_count < 2 * cores || monotonic_ms() - last_accept_ms >= PV_SPARE_QUIET_MS)
+      /* A spare warming up takes a core for a while.  On a machine with
+       * cores to spare, while clients hold few processes (one that has just
+       * left may not be reaped yet), the next spare starts at once, so that
+       * clients arriving one after another (a test suite; a program making
+       * instance after instance, each a Venus client) each find one ready.
+       * On fewer than 4 cores that warm-up would compete with the client
+       * that just arrived (on 2, a round trip during it took 15 us instead
+       * of 1), and a crowd of clients would compete with it anywhere: then
+       * spares start once clients stop arriving. */
+      const bool room = cores >= 4 && child_count < 2 * cores;
+      if (room || monotonic_ms() - last_accept_ms >= PV_SPARE_QUIET_MS)
          pv_spares_fill(&spares, options, listen_fd, serve_and_exit);
       struct pollfd pfds[1 + PV_VTEST_MAX_SPARES] = { { .fd = listen_fd, .events = POLLIN } };
       const int spare_fds = pv_spares_pollfds(&spares, pfds + 1, PV_VTEST_MAX_SPARES);
