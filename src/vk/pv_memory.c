@@ -22,8 +22,6 @@
 #include "context/pv_resource.h"
 #include "util/pv_log.h"
 
-#define PV_PROBE_SIZE (64u * 1024u)
-
 static size_t
 import_alignment(const struct pv_device *dev)
 {
@@ -35,23 +33,13 @@ void
 pv_memory_init_device(struct pv_device *dev)
 {
    const struct pv_physical_device *pdev = dev->physical_device;
-   dev->host_import_types = 0;
-   if (dev->host_import) {
-      /* which memory types accept a memfd mapping like the ones we make */
-      struct pv_resource *probe = pv_resource_create(PV_RESOURCE_DEVICE_MEMORY, 0,
-                                                     PV_PROBE_SIZE, import_alignment(dev));
-      if (probe) {
-         VkMemoryHostPointerPropertiesEXT props = {
-            .sType = VK_STRUCTURE_TYPE_MEMORY_HOST_POINTER_PROPERTIES_EXT,
-         };
-         if (dev->vk.GetMemoryHostPointerPropertiesEXT(
-                (VkDevice)(uintptr_t)dev->base.handle,
-                VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT, probe->map,
-                &props) == VK_SUCCESS)
-            dev->host_import_types = props.memoryTypeBits;
-         pv_resource_unref(probe);
-      }
-   }
+   /* which memory types accept a memfd mapping like the ones we make */
+   dev->host_import_types =
+      dev->host_import
+         ? pv_memory_host_pointer_types(dev->vk.GetMemoryHostPointerPropertiesEXT,
+                                        (VkDevice)(uintptr_t)dev->base.handle,
+                                        import_alignment(dev))
+         : 0;
 
    /* the guest was shown the plan's shared types as host-visible: those
     * must import here too, or its maps of them fail */

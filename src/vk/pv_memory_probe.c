@@ -60,6 +60,25 @@ import_alignment(PFN_vkGetInstanceProcAddr gipa, VkInstance instance, VkPhysical
                                                       : 4096;
 }
 
+uint32_t
+pv_memory_host_pointer_types(PFN_vkGetMemoryHostPointerPropertiesEXT host_props, VkDevice device,
+                             size_t align)
+{
+   uint32_t types = 0;
+   struct pv_resource *probe =
+      pv_resource_create(PV_RESOURCE_DEVICE_MEMORY, 0, PV_PROBE_SIZE, align);
+   if (probe) {
+      VkMemoryHostPointerPropertiesEXT props = {
+         .sType = VK_STRUCTURE_TYPE_MEMORY_HOST_POINTER_PROPERTIES_EXT,
+      };
+      if (host_props(device, VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT, probe->map,
+                     &props) == VK_SUCCESS)
+         types = props.memoryTypeBits;
+      pv_resource_unref(probe);
+   }
+   return types;
+}
+
 /* Creates a device (with the import extension where there is one) and asks
  * it; the device also warms the driver up.  -1: no device could be made. */
 static int64_t
@@ -94,21 +113,10 @@ ask_device(PFN_vkGetInstanceProcAddr gipa, VkInstance instance, VkPhysicalDevice
       ext ? (PFN_vkGetMemoryHostPointerPropertiesEXT)gdpa(device,
                                                           "vkGetMemoryHostPointerPropertiesEXT")
           : NULL;
-   int64_t types = 0;
-   if (host_props) {
-      struct pv_resource *probe =
-         pv_resource_create(PV_RESOURCE_DEVICE_MEMORY, 0, PV_PROBE_SIZE,
-                            (size_t)import_alignment(gipa, instance, pdev));
-      if (probe) {
-         VkMemoryHostPointerPropertiesEXT props = {
-            .sType = VK_STRUCTURE_TYPE_MEMORY_HOST_POINTER_PROPERTIES_EXT,
-         };
-         if (host_props(device, VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT,
-                        probe->map, &props) == VK_SUCCESS)
-            types = props.memoryTypeBits;
-         pv_resource_unref(probe);
-      }
-   }
+   const int64_t types =
+      host_props ? pv_memory_host_pointer_types(host_props, device,
+                                                (size_t)import_alignment(gipa, instance, pdev))
+                 : 0;
    if (destroy)
       destroy(device, NULL);
    return types;

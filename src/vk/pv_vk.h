@@ -191,6 +191,10 @@ void pv_memory_init_device(struct pv_device *dev);
  * (pv_memory_probe.c). */
 uint32_t pv_memory_importable_types(struct pv_renderer *renderer, PFN_vkGetInstanceProcAddr gipa,
                                     VkInstance instance, VkPhysicalDevice pdev);
+/* The memory types of `device` that accept a mapping of the renderer's
+ * shared memory (aligned to `align`) as a host-pointer import. */
+uint32_t pv_memory_host_pointer_types(PFN_vkGetMemoryHostPointerPropertiesEXT host_props,
+                                      VkDevice device, size_t align);
 
 /* The shared backing of device memory `memory_id` for a blob resource, as a
  * new reference.  NULL with *err = -EPERM when the memory has none (the
