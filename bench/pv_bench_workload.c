@@ -393,18 +393,11 @@ timed_runs(struct sample *s, VkCommandBuffer cmd, int reps, double *t_ms)
    const VkFenceCreateInfo fci = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
    VkFence fence;
    CHECK_VK(vkCreateFence(s->device, &fci, NULL, &fence));
-   const VkSubmitInfo si = {
-      .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
-      .commandBufferCount = 1,
-      .pCommandBuffers = &cmd,
-   };
    for (int i = -1; i < reps; i++) {
       const double t0 = now();
-      CHECK_VK(vkQueueSubmit(s->queue, 1, &si, fence));
-      CHECK_VK(vkWaitForFences(s->device, 1, &fence, VK_TRUE, UINT64_MAX));
+      sample_run(s, cmd, fence);
       if (i >= 0)
          t_ms[i] = (now() - t0) * 1e3;
-      CHECK_VK(vkResetFences(s->device, 1, &fence));
    }
    vkDestroyFence(s->device, fence, NULL);
 }
@@ -510,19 +503,6 @@ bench_matmul(struct sample *s, const struct sizes *z)
    sample_buffer_fini(s, &a);
 }
 
-static void
-run_once(struct sample *s, VkCommandBuffer cmd, VkFence fence)
-{
-   const VkSubmitInfo si = {
-      .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
-      .commandBufferCount = 1,
-      .pCommandBuffers = &cmd,
-   };
-   CHECK_VK(vkQueueSubmit(s->queue, 1, &si, fence));
-   CHECK_VK(vkWaitForFences(s->device, 1, &fence, VK_TRUE, UINT64_MAX));
-   CHECK_VK(vkResetFences(s->device, 1, &fence));
-}
-
 /* What a program's uploads and readbacks cost, through memory it picks as
  * most programs do (host-visible, preferring device-local: NVIDIA's BAR
  * natively; what the guest is shown otherwise): a CPU write into the
@@ -557,17 +537,17 @@ bench_upload(struct sample *s, const struct sizes *z)
    VkFence fence;
    CHECK_VK(vkCreateFence(s->device, &fci, NULL, &fence));
    memcpy(staging.map, host, (size_t)size); /* first touch, outside the timing */
-   run_once(s, up, fence);
+   sample_run(s, up, fence);
    double u[16], r[16];
    bool ok = true;
    for (int i = 0; i < z->reps && i < 16; i++) {
       double t0 = now();
       memcpy(staging.map, host, (size_t)size);
-      run_once(s, up, fence);
+      sample_run(s, up, fence);
       u[i] = (now() - t0) * 1e3;
       memset(staging.map, 0, (size_t)size);
       t0 = now();
-      run_once(s, down, fence);
+      sample_run(s, down, fence);
       memcpy(host, staging.map, (size_t)size);
       r[i] = (now() - t0) * 1e3;
       ok &= host[size - 1] == (uint8_t)((size - 1) * 131 + 7);

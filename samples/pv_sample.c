@@ -206,12 +206,8 @@ sample_begin(struct sample *s)
 }
 
 void
-sample_submit_wait(struct sample *s, VkCommandBuffer cmd)
+sample_run(struct sample *s, VkCommandBuffer cmd, VkFence fence)
 {
-   CHECK_VK(vkEndCommandBuffer(cmd));
-   const VkFenceCreateInfo fci = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
-   VkFence fence;
-   CHECK_VK(vkCreateFence(s->device, &fci, NULL, &fence));
    const VkSubmitInfo si = {
       .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
       .commandBufferCount = 1,
@@ -219,6 +215,17 @@ sample_submit_wait(struct sample *s, VkCommandBuffer cmd)
    };
    CHECK_VK(vkQueueSubmit(s->queue, 1, &si, fence));
    CHECK_VK(vkWaitForFences(s->device, 1, &fence, VK_TRUE, UINT64_MAX));
+   CHECK_VK(vkResetFences(s->device, 1, &fence));
+}
+
+void
+sample_submit_wait(struct sample *s, VkCommandBuffer cmd)
+{
+   CHECK_VK(vkEndCommandBuffer(cmd));
+   const VkFenceCreateInfo fci = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
+   VkFence fence;
+   CHECK_VK(vkCreateFence(s->device, &fci, NULL, &fence));
+   sample_run(s, cmd, fence);
    vkDestroyFence(s->device, fence, NULL);
    vkFreeCommandBuffers(s->device, s->pool, 1, &cmd);
 }

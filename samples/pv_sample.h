@@ -77,6 +77,8 @@ VkShaderModule sample_shader(struct sample *s, const uint32_t *code, size_t size
 
 VkCommandBuffer sample_begin(struct sample *s);
 /* Ends, submits with a fence, waits, frees the command buffer. */
+/* Submits an ended command buffer, waits for `fence` and resets it. */
+void sample_run(struct sample *s, VkCommandBuffer cmd, VkFence fence);
 void sample_submit_wait(struct sample *s, VkCommandBuffer cmd);
 
 /* With PV_SAMPLE_ABANDON set, ends the process here without destroying

@@ -46,11 +46,11 @@ spare_main(const struct pv_vtest_server_options *options, int ctl,
       _exit(1);
    if (pv_renderer_warm(renderer))
       pv_debug(PV_CAT_VTEST, "spare: the host driver did not warm up");
-   /* the server may have handed over a client while this one warmed up,
-    * and closed its end: the handover is still there to read */
+   /* without SIGPIPE: a server shutting down may have closed its end, which
+    * the read below then finds */
    const char ready = 1;
    if (send(ctl, &ready, 1, MSG_NOSIGNAL) != 1)
-      pv_debug(PV_CAT_VTEST, "spare: taken before it was ready");
+      pv_debug(PV_CAT_VTEST, "spare: the server is gone");
 
    struct handover h;
    union {
