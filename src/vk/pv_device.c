@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "util/pv_log.h"
 
@@ -27,6 +28,27 @@ device_destroy(struct pv_object *obj)
    pv_spirv_checker_destroy(dev->spirv);
    free(dev->requests);
    pv_object_free(dev);
+}
+
+static uint64_t
+now_ns(void)
+{
+   struct timespec ts;
+   clock_gettime(CLOCK_MONOTONIC, &ts);
+   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* What the host was asked for, so that a device that costs the host more
+ * than a native one can be taken apart from the log. */
+static void
+log_device_request(const VkDeviceCreateInfo *info)
+{
+   if (!pv_log_debug_enabled(PV_CAT_VK))
+      return;
+   for (uint32_t i = 0; i < info->enabledExtensionCount; i++)
+      pv_debug(PV_CAT_VK, "  extension %s", info->ppEnabledExtensionNames[i]);
+   for (const VkBaseInStructure *s = info->pNext; s; s = s->pNext)
+      pv_debug(PV_CAT_VK, "  create-info struct %d", (int)s->sType);
 }
 
 static bool
@@ -160,6 +182,8 @@ pv_handle_vkCreateDevice(struct pv_dispatch *d, struct pv_cmd_vkCreateDevice *ar
    VkPhysicalDeviceFeatures robust_features;
    robust_on_cpu(pdev, info, &robust_features);
 
+   log_device_request(info);
+   const uint64_t host_start = now_ns();
    VkDevice handle = VK_NULL_HANDLE;
    args->ret = instance->vk.CreateDevice((VkPhysicalDevice)(uintptr_t)pdev->base.handle, info,
                                          NULL, &handle);
@@ -170,6 +194,7 @@ pv_handle_vkCreateDevice(struct pv_dispatch *d, struct pv_cmd_vkCreateDevice *ar
       pv_object_free(dev);
       return;
    }
+   const uint64_t host_end = now_ns();
    dev->base.handle = (uint64_t)(uintptr_t)handle;
    dev->api_version = pdev->api_version;
    pv_vk_table_load_device(&dev->vk, &instance->vk, handle, dev->api_version,
@@ -188,8 +213,10 @@ pv_handle_vkCreateDevice(struct pv_dispatch *d, struct pv_cmd_vkCreateDevice *ar
       device_destroy(&dev->base);
       return;
    }
-   pv_debug(PV_CAT_VK, "device %" PRIu64 " on \"%s\", %u extensions", dev->base.id,
-            pdev->properties.deviceName, info->enabledExtensionCount);
+   pv_debug(PV_CAT_VK, "device %" PRIu64 " on \"%s\", %u extensions: host vkCreateDevice "
+            "%.2f ms, renderer set-up %.2f ms", dev->base.id, pdev->properties.deviceName,
+            info->enabledExtensionCount, (host_end - host_start) / 1e6,
+            (now_ns() - host_end) / 1e6);
 }
 
 void
