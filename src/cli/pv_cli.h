@@ -18,6 +18,7 @@ struct options {
    bool no_fork;
    uint32_t max_clients;
    int spares;        /* --spares (-1: default) */
+   int linger_ms;     /* --linger (-1: default) */
    int bench_rounds;  /* bench: --rounds (0: default) */
    bool bench_quick;  /* bench: --quick */
    struct pv_renderer_config renderer;
@@ -38,6 +39,10 @@ void pv_cli_install_signals(void);
 
 /* Warm spare client processes the server keeps (--spares, default 1). */
 uint32_t pv_cli_spares(const struct options *opts);
+
+/* How long a client's process waits for its program's next connection. */
+#define PV_CLI_DEFAULT_LINGER_MS 1000u
+uint32_t pv_cli_linger_ms(const struct options *opts);
 
 /* The environment a server runs in (the chosen host driver). */
 void pv_cli_server_env(const struct options *opts);

@@ -44,6 +44,12 @@ pv_cli_spares(const struct options *opts)
    return opts->spares < 0 ? 1 : (uint32_t)opts->spares;
 }
 
+uint32_t
+pv_cli_linger_ms(const struct options *opts)
+{
+   return opts->linger_ms < 0 ? PV_CLI_DEFAULT_LINGER_MS : (uint32_t)opts->linger_ms;
+}
+
 void
 pv_cli_install_signals(void)
 {
@@ -144,6 +150,7 @@ pv_cli_private_server_start(const struct options *opts, struct pv_private_server
          .fork_per_client = !opts->no_fork,
          .max_clients = opts->max_clients,
          .spares = pv_cli_spares(opts),
+         .linger_ms = pv_cli_linger_ms(opts),
          .renderer = opts->renderer,
       };
       _exit(pv_vtest_server_run(&server_opts, &pv_cli_stop_requested) ? 1 : 0);

@@ -68,6 +68,9 @@ usage(FILE *out)
            "                    at most %u)\n"
            "  --spares N        client processes kept started, with the host driver\n"
            "                    warmed up, for the next clients (default 1, at most 8)\n"
+           "  --linger MS       how long a client's process, after its client left\n"
+           "                    cleanly, waits to serve the same program's next\n"
+           "                    connection (each Venus instance is one; default %u, 0: never)\n"
            "\n"
            "Limits, per guest context:\n"
            "  --max-objects N     Vulkan objects (default %u)\n"
@@ -87,6 +90,7 @@ usage(FILE *out)
            "  PV_DEBUG=info|debug|vtest,ring,cs,object,vk,time   more logging (time:\n"
            "                    commands that take 100 us or more)\n",
            PV_VTEST_DEFAULT_SOCKET, PV_VTEST_DEFAULT_MAX_CLIENTS, PV_VTEST_MAX_CLIENTS,
+           PV_CLI_DEFAULT_LINGER_MS,
            PV_DEFAULT_MAX_OBJECTS,
            (unsigned)(PV_DEFAULT_MAX_BLOB_BYTES >> 20), PV_DEFAULT_MAX_RINGS,
            PV_DEFAULT_MAX_IN_FLIGHT, PV_DEFAULT_HANG_TIMEOUT_S);
@@ -107,6 +111,7 @@ parse_options(int argc, char **argv, struct options *opts)
       { "max-in-flight", required_argument, NULL, 'F' },
       { "max-clients", required_argument, NULL, 'K' },
       { "spares", required_argument, NULL, 'P' },
+      { "linger", required_argument, NULL, 'L' },
       { "rounds", required_argument, NULL, 'r' },
       { "quick", no_argument, NULL, 'q' },
       { "hang-timeout", required_argument, NULL, 'H' },
@@ -139,6 +144,7 @@ parse_options(int argc, char **argv, struct options *opts)
       case 'F':
       case 'K':
       case 'P':
+      case 'L':
       case 'H': {
          char *end;
          errno = 0;
@@ -163,6 +169,8 @@ parse_options(int argc, char **argv, struct options *opts)
             opts->max_clients = v32;
          else if (c == 'P')
             opts->spares = v32 > 8 ? 8 : (int)v32;
+         else if (c == 'L')
+            opts->linger_ms = v32 > 60000 ? 60000 : (int)v32;
          else
             opts->renderer.hang_timeout_ms = v > UINT32_MAX / 1000 ? UINT32_MAX : (uint32_t)v * 1000;
          break;
@@ -209,6 +217,7 @@ cmd_serve(const struct options *opts)
       .fork_per_client = !opts->no_fork,
       .max_clients = opts->max_clients,
       .spares = pv_cli_spares(opts),
+      .linger_ms = pv_cli_linger_ms(opts),
       .renderer = opts->renderer,
    };
    const int ret = pv_vtest_server_run(&server, &pv_cli_stop_requested);
@@ -252,7 +261,7 @@ main(int argc, char **argv)
       printf("pearvisor-gpu %s\n", PV_VERSION);
       return 0;
    }
-   struct options opts = { .spares = -1 };
+   struct options opts = { .spares = -1, .linger_ms = -1 };
    if (parse_options(argc - 1, argv + 1, &opts) < 0)
       return 2;
    if (!strcmp(cmd, "serve"))

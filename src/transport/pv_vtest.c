@@ -15,6 +15,7 @@
 #include "transport/pv_vtest_io.h"
 #include "transport/pv_vtest_proto.h"
 #include "transport/pv_vtest_sync.h"
+#include "transport/pv_vtest_procs.h"
 #include "util/pv_log.h"
 
 /* the largest message a client may send: command streams are mostly in
@@ -441,9 +442,17 @@ int
 pv_vtest_serve_client(struct pv_renderer *renderer, int fd, uint32_t client_id,
                       bool own_process)
 {
+   return pv_vtest_serve(renderer, fd, client_id,
+                         &(struct pv_vtest_client_options){ own_process, -1 });
+}
+
+int
+pv_vtest_serve(struct pv_renderer *renderer, int fd, uint32_t client_id,
+               const struct pv_vtest_client_options *options)
+{
    struct client c = {
       .fd = fd,
-      .own_process = own_process,
+      .own_process = options->own_process,
       .id = client_id,
       .renderer = renderer,
       .next_res_id = 1,
@@ -490,6 +499,12 @@ pv_vtest_serve_client(struct pv_renderer *renderer, int fd, uint32_t client_id,
       }
    }
 
+   if (!ret && options->left_fd >= 0) {
+      /* the server may give the guest's next connection to this process */
+      const char left = PV_PROC_LEFT;
+      if (send(options->left_fd, &left, 1, MSG_NOSIGNAL) != 1)
+         pv_debug(PV_CAT_VTEST, "the server is gone");
+   }
    if (c.ctx) {
       /* rings the guest waits on say FATAL before they stop: Mesa aborts
        * on it instead of waiting for a head that no longer moves */

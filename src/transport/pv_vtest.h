@@ -21,6 +21,9 @@ struct pv_vtest_server_options {
    uint32_t max_clients;      /* served at once; more are refused (0: default) */
    uint32_t spares;           /* client processes kept started and warmed up
                                  ahead of time (process-per-client mode) */
+   uint32_t linger_ms;        /* how long a client's process, after a clean
+                                 end, waits for the same guest process's
+                                 next connection (0: it exits at once) */
    struct pv_renderer_config renderer;
 };
 
@@ -37,5 +40,16 @@ int pv_vtest_listen(const char *path);
  * `own_process`, a context whose host driver hangs ends the process. */
 int pv_vtest_serve_client(struct pv_renderer *renderer, int fd, uint32_t client_id,
                           bool own_process);
+
+struct pv_vtest_client_options {
+   bool own_process;
+   /* -1, or a socket that gets one byte (PV_PROC_LEFT) once the guest has
+    * closed its connection cleanly, before the teardown */
+   int left_fd;
+};
+
+/* pv_vtest_serve_client with more options. */
+int pv_vtest_serve(struct pv_renderer *renderer, int fd, uint32_t client_id,
+                   const struct pv_vtest_client_options *options);
 
 #endif /* PV_VTEST_H */

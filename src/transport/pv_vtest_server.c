@@ -18,7 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "object/pv_object.h"
+#include "transport/pv_vtest_procs.h"
 #include "transport/pv_vtest_spare.h"
 #include "util/pv_log.h"
 
@@ -56,33 +56,20 @@ monotonic_ms(void)
    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-struct child {
-   pid_t pid;
-   uint32_t client_id;
-};
-
 static void
-reap_children(struct child *children, int *count, struct pv_spares *spares, bool block,
-              bool stopping)
+reap_children(struct pv_procs *procs, struct pv_spares *spares, bool block, bool stopping)
 {
    for (;;) {
       int status;
       const pid_t pid = waitpid(-1, &status, block ? 0 : WNOHANG);
       if (pid <= 0) {
          if (block)
-            *count = 0; /* nothing left to wait for */
+            pv_procs_forget_all(procs); /* nothing left to wait for */
          return;
       }
       if (pv_spares_reaped(spares, pid, status))
          continue;
-      uint32_t client = 0;
-      for (int i = 0; i < *count; i++) {
-         if (children[i].pid == pid) {
-            client = children[i].client_id;
-            children[i] = children[--*count];
-            break;
-         }
-      }
+      const uint32_t client = pv_procs_reaped(procs, pid);
       if (!client) {
          /* a spare let go at shutdown, or one that died unused */
          pv_debug(PV_CAT_VTEST, "process %d ended (status 0x%x)", (int)pid, status);
@@ -138,24 +125,6 @@ join_threads(struct thread_client **threads, int *count, bool all)
    }
 }
 
-/* In a client's own process: serves it, then ends the process. */
-static void
-serve_and_exit(struct pv_renderer *renderer, const struct pv_vtest_server_options *options,
-               int fd, uint32_t id)
-{
-   int ret = renderer ? 0 : pv_renderer_create(&options->renderer, &renderer);
-   if (!ret) {
-      ret = pv_vtest_serve_client(renderer, fd, id, true);
-      pv_renderer_destroy(renderer);
-   }
-   close(fd);
-   const int64_t live = pv_object_live_count();
-   if (live)
-      pv_error("client %u: %lld objects were not freed at teardown", id, (long long)live);
-   /* a normal exit, so that leak checkers see what the context left behind */
-   exit(ret || live ? 1 : 0);
-}
-
 int
 pv_vtest_server_run(const struct pv_vtest_server_options *options, volatile sig_atomic_t *stop)
 {
@@ -174,13 +143,22 @@ pv_vtest_server_run(const struct pv_vtest_server_options *options, volatile sig_
    pv_info("serving vtest on %s (%s)", options->socket_path,
            options->fork_per_client ? "a process per client" : "in-process");
 
-   struct child children[PV_VTEST_MAX_CLIENTS];
-   int child_count = 0;
    struct pv_spares spares;
+   pv_spares_init(&spares, options->fork_per_client ? (int)options->spares : 0);
+   struct pv_procs *procs = pv_procs_create(options, listen_fd, &spares);
+   const int max_pfds = 1 + PV_VTEST_MAX_SPARES + PV_VTEST_MAX_CLIENTS + 16;
+   struct pollfd *pfds = calloc((size_t)max_pfds, sizeof(*pfds));
+   if (!procs || !pfds) {
+      pv_procs_destroy(procs);
+      free(pfds);
+      pv_renderer_destroy(shared);
+      if (options->listen_fd < 0)
+         close(listen_fd);
+      return -ENOMEM;
+   }
    uint64_t last_accept_ms = 0;
    const long online = sysconf(_SC_NPROCESSORS_ONLN);
    const int cores = online > 0 ? (int)online : 1;
-   pv_spares_init(&spares, options->fork_per_client ? (int)options->spares : 0);
    struct thread_client *threads[PV_VTEST_MAX_CLIENTS];
    int thread_count = 0;
    uint32_t next_id = 1;
@@ -189,27 +167,31 @@ pv_vtest_server_run(const struct pv_vtest_server_options *options, volatile sig_
    if (max_clients > (int)PV_VTEST_MAX_CLIENTS)
       max_clients = (int)PV_VTEST_MAX_CLIENTS;
    while (!*stop) {
-      reap_children(children, &child_count, &spares, false, false);
+      reap_children(procs, &spares, false, false);
       join_threads(threads, &thread_count, false);
+      pv_procs_expire(procs);
       /* A spare warming up takes a core for a while.  On a machine with
        * cores to spare, while clients hold few processes (one that has just
        * left may not be reaped yet), the next spare starts at once, so that
-       * clients arriving one after another (a test suite; a program making
-       * instance after instance, each a Venus client) each find one ready.
-       * On fewer than 4 cores that warm-up would compete with the client
-       * that just arrived (on 2, a round trip during it took 15 us instead
-       * of 1), and a crowd of clients would compete with it anywhere: then
-       * spares start once clients stop arriving. */
-      const bool room = cores >= 4 && child_count < 2 * cores;
+       * clients arriving one after another (a test suite; programs started
+       * one after another) each find one ready.  On fewer than 4 cores
+       * that warm-up would compete with the client that just arrived (on 2,
+       * a round trip during it took 15 us instead of 1), and a crowd of
+       * clients would compete with it anywhere: then spares start once
+       * clients stop arriving. */
+      const bool room = cores >= 4 && pv_procs_count(procs) < 2 * cores;
       if (room || monotonic_ms() - last_accept_ms >= PV_SPARE_QUIET_MS)
-         pv_spares_fill(&spares, options, listen_fd, serve_and_exit);
-      struct pollfd pfds[1 + PV_VTEST_MAX_SPARES] = { { .fd = listen_fd, .events = POLLIN } };
+         pv_spares_fill(&spares, options, listen_fd);
+      int timeout = spares.count < spares.wanted ? PV_SPARE_QUIET_MS : 200;
+      pfds[0] = (struct pollfd){ .fd = listen_fd, .events = POLLIN };
       const int spare_fds = pv_spares_pollfds(&spares, pfds + 1, PV_VTEST_MAX_SPARES);
-      const int n = poll(pfds, 1 + (nfds_t)spare_fds,
-                         spares.count < spares.wanted ? PV_SPARE_QUIET_MS : 200);
+      const int proc_fds = pv_procs_pollfds(procs, pfds + 1 + spare_fds,
+                                            max_pfds - 1 - spare_fds, &timeout);
+      const int n = poll(pfds, 1 + (nfds_t)spare_fds + (nfds_t)proc_fds, timeout);
       if (n <= 0)
          continue;
       pv_spares_poll_result(&spares, pfds + 1, spare_fds);
+      pv_procs_poll_result(procs, pfds + 1 + spare_fds, proc_fds);
       if (!(pfds[0].revents & POLLIN))
          continue;
       const int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
@@ -222,9 +204,10 @@ pv_vtest_server_run(const struct pv_vtest_server_options *options, volatile sig_
       const uint32_t id = next_id++;
       /* each client costs a process (or thread) and a host Vulkan instance:
        * a flood of connections must not exhaust the host */
-      if (child_count >= max_clients || thread_count >= max_clients) {
+      const int busy = pv_procs_busy(procs);
+      if (busy >= max_clients || thread_count >= max_clients || pv_procs_full(procs)) {
          pv_warn("refusing client %u: %d clients already (--max-clients)", id,
-                 child_count > thread_count ? child_count : thread_count);
+                 busy > thread_count ? busy : thread_count);
          close(fd);
          continue;
       }
@@ -247,44 +230,26 @@ pv_vtest_server_run(const struct pv_vtest_server_options *options, volatile sig_
          threads[thread_count++] = tc;
          continue;
       }
-      pid_t pid = pv_spares_take(&spares, fd, id);
-      if (pid > 0) {
-         close(fd);
-         children[child_count++] = (struct child){ pid, id };
-         pv_debug(PV_CAT_VTEST, "client %u served by spare process %d", id, (int)pid);
-         continue;
-      }
-      pid = fork();
-      if (pid == 0) {
-         close(listen_fd);
-         pv_spares_close_in_child(&spares);
-         signal(SIGTERM, SIG_DFL);
-         signal(SIGINT, SIG_DFL);
-         serve_and_exit(NULL, options, fd, id);
-      }
-      close(fd);
-      if (pid < 0) {
-         pv_error("fork for client %u: %s", id, strerror(errno));
-         continue;
-      }
-      children[child_count++] = (struct child){ pid, id };
-      pv_debug(PV_CAT_VTEST, "client %u served by pid %d", id, (int)pid);
+      pv_procs_place(procs, fd, id);
    }
 
    pv_spares_stop(&spares);
-   /* clients whose guests are gone finish on their own; give them a moment
-    * to tear down, then end the rest */
-   for (int waited = 0; child_count && waited < 100; waited++) {
-      reap_children(children, &child_count, &spares, false, true);
-      if (child_count) {
+   /* processes waiting for a guest's next connection exit; clients whose
+    * guests are gone finish on their own; give them a moment to tear down,
+    * then end the rest */
+   pv_procs_let_go_all(procs);
+   for (int waited = 0; pv_procs_count(procs) && waited < 100; waited++) {
+      reap_children(procs, &spares, false, true);
+      if (pv_procs_count(procs)) {
          const struct timespec ts = { .tv_nsec = 50 * 1000 * 1000 };
          nanosleep(&ts, NULL);
       }
    }
-   for (int i = 0; i < child_count; i++)
-      kill(children[i].pid, SIGTERM);
-   while (child_count)
-      reap_children(children, &child_count, &spares, true, true);
+   pv_procs_terminate(procs);
+   while (pv_procs_count(procs))
+      reap_children(procs, &spares, true, true);
+   pv_procs_destroy(procs);
+   free(pfds);
    if (options->listen_fd < 0) {
       close(listen_fd);
       unlink(options->socket_path);

@@ -12,15 +12,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "transport/pv_vtest_handover.h"
 #include "util/pv_log.h"
 
 /* A spare that dies before it is ready this many times in a row stops the
  * server from making more (the driver cannot start; clients get forks). */
 #define PV_SPARE_MAX_FAILURES 3
-
-struct handover {
-   uint32_t client_id;
-};
 
 void
 pv_spares_init(struct pv_spares *s, int wanted)
@@ -52,31 +49,16 @@ spare_main(const struct pv_vtest_server_options *options, int ctl,
    if (send(ctl, &ready, 1, MSG_NOSIGNAL) != 1)
       pv_debug(PV_CAT_VTEST, "spare: the server is gone");
 
-   struct handover h;
-   union {
-      struct cmsghdr align;
-      char buf[CMSG_SPACE(sizeof(int))];
-   } control;
-   struct iovec iov = { &h, sizeof(h) };
-   struct msghdr msg = {
-      .msg_iov = &iov,
-      .msg_iovlen = 1,
-      .msg_control = control.buf,
-      .msg_controllen = sizeof(control.buf),
-   };
-   ssize_t n;
-   while ((n = recvmsg(ctl, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
-      ;
-   struct cmsghdr *c = n == (ssize_t)sizeof(h) ? CMSG_FIRSTHDR(&msg) : NULL;
-   if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) {
+   int fd;
+   uint32_t client_id;
+   if (!pv_handover_receive(ctl, &fd, &client_id)) {
       /* the server is shutting down (or made no sense): nothing to serve */
       pv_renderer_destroy(renderer);
       _exit(0);
    }
-   int fd;
-   memcpy(&fd, CMSG_DATA(c), sizeof(fd));
-   close(ctl);
-   serve_and_exit(renderer, options, fd, h.client_id);
+   /* the control socket stays: through it the process later says it is
+    * free for its guest's next connection */
+   serve_and_exit(renderer, options, fd, client_id, ctl);
 }
 
 static void
@@ -93,6 +75,8 @@ start_spare(struct pv_spares *s, const struct pv_vtest_server_options *options, 
       close(listen_fd);
       close(sv[0]);
       pv_spares_close_in_child(s);
+      if (s->close_in_child)
+         s->close_in_child(s->close_in_child_arg);
       signal(SIGTERM, SIG_DFL);
       signal(SIGINT, SIG_DFL);
       spare_main(options, sv[1], serve_and_exit);
@@ -108,12 +92,11 @@ start_spare(struct pv_spares *s, const struct pv_vtest_server_options *options, 
 }
 
 void
-pv_spares_fill(struct pv_spares *s, const struct pv_vtest_server_options *options, int listen_fd,
-               pv_vtest_serve_fn serve_and_exit)
+pv_spares_fill(struct pv_spares *s, const struct pv_vtest_server_options *options, int listen_fd)
 {
    while (s->count < s->wanted && s->failures < PV_SPARE_MAX_FAILURES) {
       const int before = s->count;
-      start_spare(s, options, listen_fd, serve_and_exit);
+      start_spare(s, options, listen_fd, s->serve);
       if (s->count == before)
          break;
    }
@@ -174,7 +157,7 @@ pv_spares_reaped(struct pv_spares *s, pid_t pid, int status)
 }
 
 pid_t
-pv_spares_take(struct pv_spares *s, int fd, uint32_t client_id)
+pv_spares_take(struct pv_spares *s, int fd, uint32_t client_id, int *ctl)
 {
    /* only a ready spare: one still warming up is worse than a new process
     * on NVIDIA (it finishes its own throwaway device first; instance +
@@ -182,30 +165,15 @@ pv_spares_take(struct pv_spares *s, int fd, uint32_t client_id)
    for (int i = 0; i < s->count; i++) {
       if (!s->spares[i].ready)
          continue;
-      const struct handover h = { client_id };
-      union {
-         struct cmsghdr align;
-         char buf[CMSG_SPACE(sizeof(int))];
-      } control;
-      memset(&control, 0, sizeof(control));
-      struct iovec iov = { (void *)&h, sizeof(h) };
-      struct msghdr msg = {
-         .msg_iov = &iov,
-         .msg_iovlen = 1,
-         .msg_control = control.buf,
-         .msg_controllen = sizeof(control.buf),
-      };
-      struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-      c->cmsg_level = SOL_SOCKET;
-      c->cmsg_type = SCM_RIGHTS;
-      c->cmsg_len = CMSG_LEN(sizeof(int));
-      memcpy(CMSG_DATA(c), &fd, sizeof(fd));
       const pid_t pid = s->spares[i].pid;
-      const bool sent = sendmsg(s->spares[i].ctl, &msg, MSG_NOSIGNAL) == (ssize_t)sizeof(h);
-      forget(s, i); /* a client's process now, or a dead spare */
-      if (sent)
+      if (pv_handover_send(s->spares[i].ctl, fd, client_id)) {
+         /* a client's process now: its control socket goes with it */
+         *ctl = s->spares[i].ctl;
+         s->spares[i] = s->spares[--s->count];
          return pid;
-      i--; /* the slot holds another spare now */
+      }
+      forget(s, i); /* a dead spare */
+      i--;          /* the slot holds another spare now */
    }
    return -1;
 }

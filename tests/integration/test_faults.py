@@ -78,7 +78,8 @@ check(server.alive(), 'hang: the server keeps running')
 server.stop()
 
 # -- a socket closed while its ring is busy, and resources unreferenced in use --
-server = pvtest.Server(env=dict(os.environ, PV_DEBUG='info'))
+# a process per connection (no --linger reuse), which the counts below assume
+server = pvtest.Server(['--linger', '0'], env=dict(os.environ, PV_DEBUG='info'))
 for round_ in range(3):
     c = Client(server.socket)
     c.bring_up()
