@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "context/pv_info.h"
 #include "util/pv_log.h"
@@ -154,6 +155,14 @@ layer_available(const struct pv_renderer *renderer, const char *name)
    return found;
 }
 
+static uint64_t
+now_ns(void)
+{
+   struct timespec ts;
+   clock_gettime(CLOCK_MONOTONIC, &ts);
+   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 void
 pv_handle_vkCreateInstance(struct pv_dispatch *d, struct pv_cmd_vkCreateInstance *args)
 {
@@ -239,8 +248,10 @@ pv_handle_vkCreateInstance(struct pv_dispatch *d, struct pv_cmd_vkCreateInstance
          pv_warn("--validate: the Khronos validation layer is not installed");
       }
    }
+   const uint64_t host_start = now_ns();
    VkInstance handle = VK_NULL_HANDLE;
    args->ret = renderer->vk.CreateInstance(&host_info, NULL, &handle);
+   const uint64_t host_end = now_ns();
    if (args->ret != VK_SUCCESS) {
       pv_warn("host vkCreateInstance failed: %d", args->ret);
       pv_object_free(instance);
@@ -272,9 +283,11 @@ pv_handle_vkCreateInstance(struct pv_dispatch *d, struct pv_cmd_vkCreateInstance
    mtx_lock(&ctx->instance_mutex);
    ctx->instance = instance;
    mtx_unlock(&ctx->instance_mutex);
-   pv_debug(PV_CAT_VK, "instance %" PRIu64 ": Vulkan %u.%u.%u, %u host devices",
-            instance->base.id, VK_API_VERSION_MAJOR(api), VK_API_VERSION_MINOR(api),
-            VK_API_VERSION_PATCH(api), instance->physical_device_count);
+   pv_debug(PV_CAT_VK, "instance %" PRIu64 ": Vulkan %u.%u.%u, %u host devices: host "
+            "vkCreateInstance %.2f ms, physical devices %.2f ms", instance->base.id,
+            VK_API_VERSION_MAJOR(api), VK_API_VERSION_MINOR(api), VK_API_VERSION_PATCH(api),
+            instance->physical_device_count, (host_end - host_start) / 1e6,
+            (now_ns() - host_end) / 1e6);
 }
 
 void
