@@ -12,11 +12,34 @@ pass with mapped memory and print the hashes they print natively, and a
 guest program that sends garbage through the virtio-gpu path must end only
 its own context: QEMU keeps running and the next guest is served.
 
-Skipped (exit 77) only when QEMU or the kernel cannot be fetched or built."""
+Skipped (exit 77, the SKIP line says which) only when QEMU or the guest
+kernel cannot be fetched or built (prepare.sh), or the guest's root file
+system cannot be assembled from this machine's packages.  Everything else
+that goes wrong with the VM is a FAIL with its reason:
+
+  - QEMU ending before the guest printed its kernel banner (an exit status
+    or a signal: a crash of our library while QEMU sets it up looks so);
+  - QEMU ending by a signal, or terminated from outside: QEMU exits 0 on
+    SIGTERM and says "terminating on signal", so status 0 alone proves
+    nothing;
+  - "KVM internal error" / "emulation failure" in QEMU's output (QEMU then
+    pauses the guest for good: the test kills it at once);
+  - a console silent for PV_VM_SILENCE_S seconds (default 180; the guest
+    prints a heartbeat every 10 s, so silence means the vCPUs stopped);
+  - no power-off within PV_VM_TIMEOUT_S seconds (default 900);
+  - a guest kernel panic;
+  - a QEMU exit without the guest's own power-off: the guest's last marker
+    "GUEST: done" followed by the kernel's "reboot: Power down".
+
+PV_VM_FAKE_QEMU=PROGRAM runs PROGRAM in QEMU's place with QEMU's command
+line and checks only the boot, the same way (no prepare.sh, no guest, no
+native reference): tests/vm/fake_qemu.py and test_vm_failures.py prove with
+it that each way a VM can fail is a FAIL."""
 
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -28,52 +51,198 @@ import pvtest  # noqa: E402
 from pvtest import check  # noqa: E402
 
 SAMPLES = os.environ.get('PV_SAMPLES_DIR', 'build/samples')
-VIRGL_LIB = os.environ['PV_VIRGL_LIB']
-HELPER = os.environ['PV_VIRGL_HELPER']
-PCDIR = os.environ['PV_VIRGL_PCDIR']
-GARBAGE = os.environ['PV_GUEST_GARBAGE']
-BENCH = os.environ.get('PV_BENCH_WORKLOAD')
 CACHE = os.environ.get('PV_VM_CACHE') or os.path.join(
     os.environ.get('XDG_CACHE_HOME', os.path.expanduser('~/.cache')), 'pearvisor-gpu', 'vm')
 GUEST_SAMPLES = ['saxpy', 'reduction', 'coherence', 'image-filter']
 VENUS_ICD = '/usr/share/vulkan/icd.d/virtio_icd.json'
 BUSYBOX = '/bin/busybox'
+SILENCE_S = float(os.environ.get('PV_VM_SILENCE_S', '180'))
+TIMEOUT_S = float(os.environ.get('PV_VM_TIMEOUT_S', '900'))
+HEARTBEAT_S = 10
 
-prep = subprocess.run([os.path.join(HERE, 'prepare.sh'), CACHE, PCDIR], capture_output=True,
-                      text=True, timeout=3000)
-print(prep.stdout[-3000:], prep.stderr[-3000:])
-if prep.returncode == 77:
-    print('SKIP: QEMU or the guest kernel could not be fetched or built here')
+# what QEMU prints when KVM gives up on the guest (it then pauses it forever)
+KVM_FAILURE = re.compile(r'KVM internal error[^\n]*|emulation failure[^\n]*')
+# what QEMU prints when it was sent SIGTERM/SIGINT/SIGHUP (and then exits 0)
+TERMINATED = re.compile(r'terminating on signal \d+[^\n]*')
+# the guest's own end: its last marker, then the kernel powering it off
+POWERED_OFF = re.compile(r'GUEST: done\n.*reboot: Power down', re.S)
+PANIC = re.compile(r'Kernel panic[^\n]*')
+BANNER = 'Linux version'
+
+
+def skip(why):
+    print('SKIP: %s' % why, flush=True)
     sys.exit(77)
-check(prep.returncode == 0, 'QEMU and the guest kernel are ready')
-QEMU = os.path.join(CACHE, 'qemu', 'build', 'qemu-system-x86_64')
-with open(os.path.join(CACHE, 'kernel', 'modules-dir')) as f:
-    MODULES = os.path.join(CACHE, f.read().strip())
 
-imported = subprocess.run(['nm', '-D', '--undefined-only', QEMU], capture_output=True,
-                          text=True).stdout
-virgl_calls = sorted(set(re.findall(r'virgl_renderer_\w+', imported)))
-check(len(virgl_calls) >= 27, 'QEMU imports the virglrenderer interface (%d entry points)' %
-      len(virgl_calls))
+
+class CannotAssemble(Exception):
+    """Something the guest's root file system is made of is not on this
+    machine (its package is not installed)."""
+
+
+# -- QEMU and its boot ----------------------------------------------------------------
+def status_text(status):
+    """A Popen returncode in words."""
+    if status < 0:
+        try:
+            name = signal.Signals(-status).name
+        except ValueError:
+            name = 'unknown'
+        return 'was killed by signal %d (%s)' % (-status, name)
+    return 'exited with status %d' % status
+
+
+def qemu_command(qemu, kernel, initrd, serial):
+    return [qemu, '-machine', 'q35', '-accel', 'tcg', '-cpu', 'max', '-m', '2048', '-smp', '2',
+            '-L', '/usr/share/qemu', '-L', '/usr/share/seabios',
+            '-kernel', kernel, '-initrd', initrd,
+            '-append', 'console=ttyS0 panic=-1', '-no-reboot', '-nic', 'none',
+            '-device', 'virtio-gpu-gl-pci,venus=on,blob=on,hostmem=1G',
+            '-display', 'sdl,gl=on', '-vga', 'none',
+            '-serial', 'file:' + serial, '-monitor', 'none']
+
+
+def start_display():
+    """A virtual X server for QEMU's OpenGL display; returns (process,
+    DISPLAY) or (None, None)."""
+    if not shutil.which('Xvfb'):
+        return None, None
+    xvfb = subprocess.Popen(['Xvfb', '-displayfd', '1', '-screen', '0', '1024x768x24',
+                             '-nolisten', 'tcp'], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL)
+    number = xvfb.stdout.readline().decode().strip()
+    if not number:
+        xvfb.kill()
+        xvfb.wait()
+        return None, None
+    return xvfb, ':' + number
+
+
+def read_text(path):
+    try:
+        with open(path, errors='replace') as f:
+            return f.read().replace('\r\n', '\n')
+    except FileNotFoundError:
+        return ''
+
+
+class Boot:
+    """What became of one run of QEMU."""
+    status = None          # its returncode (negative: the signal that ended it)
+    stopped = None         # why the test killed it, if it did
+    console = ''
+    host_log = ''
+    elapsed = 0.0
+    longest_silence = 0.0
+
+
+def boot(cmd, serial, env, silence_s=SILENCE_S, timeout_s=TIMEOUT_S):
+    """Runs QEMU and watches its console (the serial file) and its output
+    while it runs: QEMU is killed when it reports a KVM failure (it would
+    pause for good), when the console stays silent for silence_s, and after
+    timeout_s."""
+    b = Boot()
+    host_log = serial + '.host'
+    with open(host_log, 'w') as log:
+        p = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env,
+                             start_new_session=True)
+    start = last_change = time.time()
+    size = 0
+    while True:
+        status = p.poll()
+        now = time.time()
+        b.console = read_text(serial)
+        b.host_log = read_text(host_log)
+        if len(b.console) != size:
+            b.longest_silence = max(b.longest_silence, now - last_change)
+            size, last_change = len(b.console), now
+        if status is not None:
+            break
+        kvm = KVM_FAILURE.search(b.host_log)
+        if kvm:
+            b.stopped = 'QEMU reported "%s" (it pauses the guest for good)' % kvm.group(0)
+        elif now - last_change > silence_s:
+            b.stopped = 'the console was silent for %.0f s (a paused or stopped VM)' % (
+                now - last_change)
+        elif now - start > timeout_s:
+            b.stopped = 'the guest did not power off within %.0f s' % timeout_s
+        if b.stopped:
+            b.longest_silence = max(b.longest_silence, now - last_change)
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+            break
+        time.sleep(0.25)
+    b.status = p.returncode
+    b.elapsed = time.time() - start
+    b.console = read_text(serial)
+    b.host_log = read_text(host_log)
+    return b
+
+
+def boot_verdict(b):
+    """(passed, what): whether the guest powered itself off and QEMU then
+    exited by itself, cleanly; otherwise what went wrong."""
+    if b.stopped:
+        return False, '%s; QEMU killed by the test after %.0f s' % (b.stopped, b.elapsed)
+    if BANNER not in b.console:
+        return False, 'QEMU %s before the guest printed its kernel banner' % (
+            status_text(b.status))
+    if b.status != 0:
+        return False, 'QEMU %s while the guest ran' % status_text(b.status)
+    terminated = TERMINATED.search(b.host_log)
+    if terminated:
+        return False, ('QEMU exited 0 because it was told to end ("%s"), not because the '
+                       'guest powered off' % terminated.group(0))
+    kvm = KVM_FAILURE.search(b.host_log)
+    if kvm:
+        return False, 'QEMU reported "%s"' % kvm.group(0)
+    panic = PANIC.search(b.console)
+    if panic:
+        return False, 'the guest kernel panicked: "%s"' % panic.group(0)
+    if not POWERED_OFF.search(b.console):
+        return False, ('QEMU exited 0 but the guest never powered itself off (no "GUEST: '
+                       'done" followed by "reboot: Power down" on its console)')
+    return True, ('the guest powered itself off and QEMU exited cleanly (%.1f s, longest '
+                  'console silence %.1f s)' % (b.elapsed, b.longest_silence))
+
+
+def run_vm(qemu, kernel, initrd, env):
+    """Boots, prints what the console and QEMU said, checks the boot;
+    returns the Boot."""
+    xvfb, display = start_display()
+    if not check(xvfb is not None, 'a virtual X server (Xvfb) for QEMU\'s OpenGL display'):
+        pvtest.finish()
+    serial = os.path.join(tempfile.mkdtemp(prefix='pv-vm-'), 'serial.log')
+    try:
+        b = boot(qemu_command(qemu, kernel, initrd, serial), serial,
+                 dict(env, DISPLAY=display))
+    finally:
+        xvfb.terminate()
+        xvfb.wait()
+    print(b.console[-6000:])
+    print(b.host_log[-4000:])
+    passed, what = boot_verdict(b)
+    check(passed, what)
+    return b
 
 
 # -- the guest ---------------------------------------------------------------------
-def module_order(name, found, order):
+def module_order(modules, name, found, order):
     """virtio-gpu and what it needs, dependencies first."""
     if name in found:
         return
     found.add(name)
     for variant in (name, name.replace('_', '-'), name.replace('-', '_')):
-        hits = subprocess.run(['find', MODULES, '-name', variant + '.ko*'],
+        hits = subprocess.run(['find', modules, '-name', variant + '.ko*'],
                               capture_output=True, text=True).stdout.split()
         if hits:
             break
     if not hits:
-        raise RuntimeError('kernel module %s not found' % name)
+        raise CannotAssemble('kernel module %s is not in the fetched kernel' % name)
     deps = subprocess.run(['/sbin/modinfo', '-F', 'depends', hits[0]], capture_output=True,
                           text=True).stdout.strip()
     for dep in filter(None, deps.split(',')):
-        module_order(dep, found, order)
+        module_order(modules, dep, found, order)
     order.append(hits[0])
 
 
@@ -91,42 +260,68 @@ def copy_with_libraries(path, root):
         todo += re.findall(r'=> (/\S+)', out) + re.findall(r'^\s*(/\S+ld-linux\S*)', out, re.M)
 
 
-root = tempfile.mkdtemp(prefix='pv-vm-guest-')
-for d in ('bin', 'dev', 'proc', 'sys', 'tmp', 'modules', 'samples'):
-    os.makedirs(os.path.join(root, d))
-shutil.copy(BUSYBOX, os.path.join(root, 'bin', 'busybox'))
-for tool in ('sh', 'mount', 'insmod', 'echo', 'cat', 'ls', 'sleep', 'poweroff', 'grep', 'date'):
-    os.symlink('busybox', os.path.join(root, 'bin', tool))
-order = []
-module_order('virtio_gpu', set(), order)
-insmods = []
-for m in order:
-    name = os.path.basename(m).split('.ko')[0] + '.ko'
-    with open(os.path.join(root, 'modules', name), 'wb') as out:
-        subprocess.run(['xz', '-dc', m] if m.endswith('.xz') else ['cat', m], stdout=out,
-                       check=True)
-    insmods.append(name)
-icd_dir = root + os.path.dirname(VENUS_ICD)
-os.makedirs(icd_dir)
-shutil.copy(VENUS_ICD, icd_dir)
-with open(VENUS_ICD) as f:
-    venus_lib = re.search(r'"library_path"\s*:\s*"([^"]+)"', f.read()).group(1)
-if not os.path.isabs(venus_lib):
-    # a bare name, found the way the loader finds it
-    cache = subprocess.run(['/sbin/ldconfig', '-p'], capture_output=True, text=True).stdout
-    venus_lib = re.search(r'%s \(.*x86-64.*\) => (\S+)' % re.escape(venus_lib), cache).group(1)
-guest_programs = [venus_lib, shutil.which('vulkaninfo'), GARBAGE] + \
-    [os.path.join(SAMPLES, 'pv-' + s) for s in GUEST_SAMPLES] + ([BENCH] if BENCH else [])
-for f in guest_programs:
-    copy_with_libraries(os.path.realpath(f), root)
-if BENCH:
-    shutil.copy(BENCH, os.path.join(root, 'samples', 'bench'))
-for s in GUEST_SAMPLES:
-    shutil.copy(os.path.join(SAMPLES, 'pv-' + s), os.path.join(root, 'samples'))
-shutil.copy(GARBAGE, os.path.join(root, 'samples', 'garbage'))
-init = '''#!/bin/sh
+def host_parts():
+    """What the guest is made of that comes from this machine's packages;
+    raises CannotAssemble naming what is missing."""
+    for path, package in ((BUSYBOX, 'busybox-static'), (VENUS_ICD, 'mesa-vulkan-drivers'),
+                          ('/sbin/modinfo', 'kmod'), ('/sbin/ldconfig', 'libc-bin')):
+        if not os.path.exists(path):
+            raise CannotAssemble('%s is missing (package %s)' % (path, package))
+    for tool, package in (('vulkaninfo', 'vulkan-tools'), ('cpio', 'cpio'), ('xz', 'xz-utils'),
+                          ('gzip', 'gzip'), ('ldd', 'libc-bin')):
+        if not shutil.which(tool):
+            raise CannotAssemble('%s is missing (package %s)' % (tool, package))
+    with open(VENUS_ICD) as f:
+        venus_lib = re.search(r'"library_path"\s*:\s*"([^"]+)"', f.read()).group(1)
+    if not os.path.isabs(venus_lib):
+        # a bare name, found the way the loader finds it
+        cache = subprocess.run(['/sbin/ldconfig', '-p'], capture_output=True, text=True).stdout
+        m = re.search(r'%s \(.*x86-64.*\) => (\S+)' % re.escape(venus_lib), cache)
+        if not m:
+            raise CannotAssemble('Mesa\'s Venus driver %s is not installed' % venus_lib)
+        venus_lib = m.group(1)
+    return venus_lib, shutil.which('vulkaninfo')
+
+
+def assemble_guest(modules, garbage, bench):
+    """The guest's initramfs; returns its path."""
+    venus_lib, vulkaninfo = host_parts()
+    root = tempfile.mkdtemp(prefix='pv-vm-guest-')
+    for d in ('bin', 'dev', 'proc', 'sys', 'tmp', 'modules', 'samples'):
+        os.makedirs(os.path.join(root, d))
+    shutil.copy(BUSYBOX, os.path.join(root, 'bin', 'busybox'))
+    for tool in ('sh', 'mount', 'insmod', 'echo', 'cat', 'ls', 'sleep', 'poweroff', 'grep',
+                 'date'):
+        os.symlink('busybox', os.path.join(root, 'bin', tool))
+    order = []
+    module_order(modules, 'virtio_gpu', set(), order)
+    insmods = []
+    for m in order:
+        name = os.path.basename(m).split('.ko')[0] + '.ko'
+        with open(os.path.join(root, 'modules', name), 'wb') as out:
+            subprocess.run(['xz', '-dc', m] if m.endswith('.xz') else ['cat', m], stdout=out,
+                           check=True)
+        insmods.append(name)
+    icd_dir = root + os.path.dirname(VENUS_ICD)
+    os.makedirs(icd_dir)
+    shutil.copy(VENUS_ICD, icd_dir)
+    # ours, built by meson beside this test: missing is a failure, not a skip
+    guest_programs = [venus_lib, vulkaninfo, garbage] + \
+        [os.path.join(SAMPLES, 'pv-' + s) for s in GUEST_SAMPLES] + ([bench] if bench else [])
+    for f in guest_programs:
+        copy_with_libraries(os.path.realpath(f), root)
+    if bench:
+        shutil.copy(bench, os.path.join(root, 'samples', 'bench'))
+    for s in GUEST_SAMPLES:
+        shutil.copy(os.path.join(SAMPLES, 'pv-' + s), os.path.join(root, 'samples'))
+    shutil.copy(garbage, os.path.join(root, 'samples', 'garbage'))
+    # the heartbeat tells a guest that is busy (or stuck in the renderer)
+    # from a VM whose vCPUs stopped: the console never goes silent for long
+    # while the guest runs
+    init = '''#!/bin/sh
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
 mount -t tmpfs tmp /tmp
+(while :; do sleep %d; echo "heartbeat $(cat /proc/uptime)"; done) &
 for m in %s; do insmod /modules/$m; done
 export HOME=/tmp XDG_CACHE_HOME=/tmp
 sleep 1
@@ -144,87 +339,113 @@ echo "GUEST: after garbage"
 /samples/pv-saxpy 2>&1
 echo "GUEST: done"
 poweroff -f
-''' % (' '.join(insmods), ' '.join(GUEST_SAMPLES))
-with open(os.path.join(root, 'init'), 'w') as f:
-    f.write(init)
-os.chmod(os.path.join(root, 'init'), 0o755)
-initrd = os.path.join(root + '.cpio.gz')
-subprocess.run('cd %s && find . | cpio -o -H newc 2>/dev/null | gzip -1 > %s' % (root, initrd),
-               shell=True, check=True)
-check(os.path.getsize(initrd) > 1 << 20, 'the guest initramfs is assembled (%d KiB)' %
-      (os.path.getsize(initrd) >> 10))
-
-# -- the native reference ------------------------------------------------------------
-native_hashes = {}
-for s in GUEST_SAMPLES:
-    r = pvtest.run_native([os.path.join(SAMPLES, 'pv-' + s)])
-    m = re.search(r'output hash ([0-9a-f]{16})', r.stdout)
-    native_hashes[s] = m.group(1) if m else None
-
-# -- boot ---------------------------------------------------------------------------
-serial = os.path.join(tempfile.mkdtemp(prefix='pv-vm-'), 'serial.log')
-env = dict(os.environ,
-           LD_LIBRARY_PATH=os.path.dirname(VIRGL_LIB),
-           PV_VIRGL_HELPER=HELPER,
-           VK_DRIVER_FILES=pvtest.HOST_ICD, VK_ICD_FILENAMES=pvtest.HOST_ICD)
-cmd = ['xvfb-run', '-a', '-s', '-screen 0 1024x768x24',
-       QEMU, '-machine', 'q35', '-accel', 'tcg', '-cpu', 'max', '-m', '2048', '-smp', '2',
-       '-L', '/usr/share/qemu', '-L', '/usr/share/seabios',
-       '-kernel', os.path.join(CACHE, 'kernel', 'vmlinuz'), '-initrd', initrd,
-       '-append', 'console=ttyS0 panic=-1', '-no-reboot', '-nic', 'none',
-       '-device', 'virtio-gpu-gl-pci,venus=on,blob=on,hostmem=1G',
-       '-display', 'sdl,gl=on', '-vga', 'none',
-       '-serial', 'file:' + serial, '-monitor', 'none']
-start = time.time()
-vm = subprocess.run(cmd, capture_output=True, text=True, timeout=900, env=env)
-elapsed = time.time() - start
-with open(serial, errors='replace') as f:
-    console = f.read()
-host_log = vm.stderr + vm.stdout
-print(console[-6000:])
-print(host_log[-4000:])
-
-if vm.returncode and 'Linux version' not in console:
-    # QEMU did not get as far as starting the guest: this machine cannot run
-    # it (no display for its OpenGL context, ...), which is not what is tested
-    print('SKIP: QEMU could not start a guest here (status %d)' % vm.returncode)
-    sys.exit(77)
-check(vm.returncode == 0, 'QEMU ran the guest to its power-off (status %d, %.1f s)' %
-      (vm.returncode, elapsed))
-times = re.findall(r'uptime (before|after): ([0-9.]+)', console)
-if len(times) == 2:
-    print('guest: vulkaninfo started %.1f s after boot and took %.2f s' %
-          (float(times[0][1]), float(times[1][1]) - float(times[0][1])))
-check(re.search(r'cap set \d+: id 4, max-version 0, max-size \d+', console) is not None,
-      'the guest kernel sees the Venus capset')
-check(re.search(r'deviceName\s*=\s*Virtio-GPU Venus \(llvmpipe', console) is not None,
-      'vulkaninfo in the guest shows "Virtio-GPU Venus (llvmpipe ...)"')
+''' % (HEARTBEAT_S, ' '.join(insmods), ' '.join(GUEST_SAMPLES))
+    with open(os.path.join(root, 'init'), 'w') as f:
+        f.write(init)
+    os.chmod(os.path.join(root, 'init'), 0o755)
+    initrd = root + '.cpio.gz'
+    subprocess.run('cd %s && find . | cpio -o -H newc 2>/dev/null | gzip -1 > %s' %
+                   (root, initrd), shell=True, check=True)
+    return initrd
 
 
-def section(name):
+def section(console, name):
     m = re.search(r'GUEST: %s\n(.*?)(?=GUEST: |\Z)' % re.escape(name), console, re.S)
     return m.group(1) if m else ''
 
 
-for s in GUEST_SAMPLES:
-    out = section('pv-' + s)
-    m = re.search(r'output hash ([0-9a-f]{16})', out)
-    check('OK' in out and m is not None and m.group(1) == native_hashes[s],
-          'pv-%s passes in the guest with the native result (%s / %s)' %
-          (s, m.group(1) if m else None, native_hashes[s]))
-check('submitted to a Venus context' in section('garbage'),
-      'a guest program sends garbage through the virtio-gpu path')
-check(re.search(r'guest error, context marked fatal', host_log) is not None,
-      'the host ends that context, naming it')
-after = section('after garbage')
-check('saxpy: OK' in after, 'QEMU keeps running and the next guest is served')
-check('GUEST: done' in console, 'the guest ran to its end')
-if BENCH:
-    bench = section('bench')
-    metrics = dict(re.findall(r'metric (\w+) ([0-9.e+-]+)', bench))
-    check('check' in bench and 'FAIL' not in bench and 'roundtrip_us' in metrics,
-          'the benchmark workload runs in the guest (round trip %s us, submit+wait %s us, '
-          'first device %s ms)' % (metrics.get('roundtrip_us'), metrics.get('submit_wait_us'),
-                                   metrics.get('create_first_ms')))
-check('killed by signal' not in host_log, 'no context process crashed')
-pvtest.finish()
+# -- the test -----------------------------------------------------------------------
+def fake_main(fake):
+    """The boot and its verdict only, with a stand-in for QEMU."""
+    run_vm(fake, 'vmlinuz', 'guest.cpio.gz', dict(os.environ))
+    pvtest.finish()
+
+
+def main():
+    virgl_lib = os.environ['PV_VIRGL_LIB']
+    helper = os.environ['PV_VIRGL_HELPER']
+    pcdir = os.environ['PV_VIRGL_PCDIR']
+    garbage = os.environ['PV_GUEST_GARBAGE']
+    bench = os.environ.get('PV_BENCH_WORKLOAD')
+
+    try:
+        prep = subprocess.run([os.path.join(HERE, 'prepare.sh'), CACHE, pcdir],
+                              capture_output=True, text=True, timeout=3000)
+    except subprocess.TimeoutExpired:
+        check(False, 'QEMU and the guest kernel are ready within 3000 s (prepare.sh)')
+        pvtest.finish()
+    print(prep.stdout[-3000:], prep.stderr[-3000:])
+    if prep.returncode == 77:
+        why = re.findall(r'^vm-prepare: SKIP: (.*)$', prep.stdout, re.M)
+        skip(why[-1] if why else 'QEMU or the guest kernel could not be fetched or built')
+    check(prep.returncode == 0, 'QEMU and the guest kernel are ready (prepare.sh %s)' %
+          status_text(prep.returncode))
+    if prep.returncode:
+        pvtest.finish()
+    qemu = os.path.join(CACHE, 'qemu', 'build', 'qemu-system-x86_64')
+    with open(os.path.join(CACHE, 'kernel', 'modules-dir')) as f:
+        modules = os.path.join(CACHE, f.read().strip())
+
+    imported = subprocess.run(['nm', '-D', '--undefined-only', qemu], capture_output=True,
+                              text=True).stdout
+    virgl_calls = sorted(set(re.findall(r'virgl_renderer_\w+', imported)))
+    check(len(virgl_calls) >= 27, 'QEMU imports the virglrenderer interface (%d entry points)' %
+          len(virgl_calls))
+
+    try:
+        initrd = assemble_guest(modules, garbage, bench)
+    except CannotAssemble as e:
+        skip('the guest\'s root file system cannot be built here: %s' % e)
+    check(os.path.getsize(initrd) > 1 << 20, 'the guest initramfs is assembled (%d KiB)' %
+          (os.path.getsize(initrd) >> 10))
+
+    # the native reference
+    native_hashes = {}
+    for s in GUEST_SAMPLES:
+        r = pvtest.run_native([os.path.join(SAMPLES, 'pv-' + s)])
+        m = re.search(r'output hash ([0-9a-f]{16})', r.stdout)
+        native_hashes[s] = m.group(1) if m else None
+
+    env = dict(os.environ,
+               LD_LIBRARY_PATH=os.path.dirname(virgl_lib),
+               PV_VIRGL_HELPER=helper,
+               VK_DRIVER_FILES=pvtest.HOST_ICD, VK_ICD_FILENAMES=pvtest.HOST_ICD)
+    b = run_vm(qemu, os.path.join(CACHE, 'kernel', 'vmlinuz'), initrd, env)
+    console, host_log = b.console, b.host_log
+
+    times = re.findall(r'uptime (before|after): ([0-9.]+)', console)
+    if len(times) == 2:
+        print('guest: vulkaninfo started %.1f s after boot and took %.2f s' %
+              (float(times[0][1]), float(times[1][1]) - float(times[0][1])))
+    check(re.search(r'cap set \d+: id 4, max-version 0, max-size \d+', console) is not None,
+          'the guest kernel sees the Venus capset')
+    check(re.search(r'deviceName\s*=\s*Virtio-GPU Venus \(llvmpipe', console) is not None,
+          'vulkaninfo in the guest shows "Virtio-GPU Venus (llvmpipe ...)"')
+    for s in GUEST_SAMPLES:
+        out = section(console, 'pv-' + s)
+        m = re.search(r'output hash ([0-9a-f]{16})', out)
+        check('OK' in out and m is not None and m.group(1) == native_hashes[s],
+              'pv-%s passes in the guest with the native result (%s / %s)' %
+              (s, m.group(1) if m else None, native_hashes[s]))
+    check('submitted to a Venus context' in section(console, 'garbage'),
+          'a guest program sends garbage through the virtio-gpu path')
+    check(re.search(r'guest error, context marked fatal', host_log) is not None,
+          'the host ends that context, naming it')
+    check('saxpy: OK' in section(console, 'after garbage'),
+          'QEMU keeps running and the next guest is served')
+    if bench:
+        out = section(console, 'bench')
+        metrics = dict(re.findall(r'metric (\w+) ([0-9.e+-]+)', out))
+        check('check' in out and 'FAIL' not in out and 'roundtrip_us' in metrics,
+              'the benchmark workload runs in the guest (round trip %s us, submit+wait %s us, '
+              'first device %s ms)' % (metrics.get('roundtrip_us'),
+                                       metrics.get('submit_wait_us'),
+                                       metrics.get('create_first_ms')))
+    check('killed by signal' not in host_log, 'no context process crashed')
+    pvtest.finish()
+
+
+if __name__ == '__main__':
+    if os.environ.get('PV_VM_FAKE_QEMU'):
+        fake_main(os.environ['PV_VM_FAKE_QEMU'])
+    main()
