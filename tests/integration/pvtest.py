@@ -34,6 +34,18 @@ def finish():
     sys.exit(0)
 
 
+def wait_for(condition, timeout=10, interval=0.01):
+    """Polls condition() until it is true or timeout seconds have passed;
+    returns its last value.  For waiting on something observable (a log
+    line, a ring word, a file) instead of sleeping."""
+    deadline = time.time() + timeout
+    while True:
+        value = condition()
+        if value or time.time() >= deadline:
+            return value
+        time.sleep(interval)
+
+
 def run(args, timeout=300, env=None, options=()):
     """pearvisor-gpu run [options] -- args; returns CompletedProcess (text)."""
     cmd = [PEARVISOR, 'run', '--icd', HOST_ICD] + list(options) + ['--'] + args

@@ -3,18 +3,21 @@
 """Fence timelines of vtest, driven by hand: a queue bound to timeline 1
 (VkDeviceQueueTimelineInfoMESA), batches submitted with syncs on it, and the
 syncs set to their values in order once the host queue has finished the work
-before them; SYNC_WAIT's fd becomes readable then."""
+before them; SYNC_WAIT's fd becomes readable then.  Guests stuck in an
+endless wait in a ring end when they disconnect; that they are stuck there
+is seen first (PV_DEBUG=cs logs each command as it starts; the ring's head
+stays at the wait)."""
 
 import os
+import re
 import select
 import struct
-import time
 
 import pvtest
 from pvtest import (Client, Ring, check, cmd_header, create_device, create_instance,
                     enumerate_physical_devices, get_device_queue2, set_reply, u32, u64)
 
-server = pvtest.Server(env=dict(os.environ, PV_DEBUG='info'))
+server = pvtest.Server(env=dict(os.environ, PV_DEBUG='info,cs'))
 c = Client(server.socket)
 c.handshake()
 res, reply = c.create_blob(4096)
@@ -57,7 +60,28 @@ check(struct.unpack('<Q', data)[0] == 10, 'timeline 0 retires at once')
 
 # a guest that waits forever in a ring (on a fence it never submitted) and
 # goes away: its client process still ends
-c2 = Client(server.socket)
+def stuck_in_wait(name, ring, wait_at, seqno):
+    """Whether the ring of client `name` reached the endless vkWaitForFences
+    and stays there: the command was started (its debug line) and head
+    stopped at its start, short of the tail."""
+    started = pvtest.wait_for(lambda: re.search(r'\[ctx \d+ %s\] debug: vkWaitForFences '
+                                                r'\(reply\)' % name, server.log_text()))
+    at_wait = pvtest.wait_for(lambda: ring.word(pvtest.HEAD) == wait_at, timeout=5)
+    return bool(started) and at_wait and ring.word(pvtest.HEAD) != seqno
+
+
+def client_id(name):
+    m = re.search(r'\[client (\d+) %s\] info: connected' % name, server.log_text())
+    return int(m.group(1)) if m else None
+
+
+def process_ended(cid):
+    """The server's line for the clean end of the process serving client
+    cid (its exit checked that teardown freed every object)."""
+    return re.search(r'client %d \(pid \d+\) done' % cid, server.log_text())
+
+
+c2 = Client(server.socket, name='stuck-wait')
 c2.handshake()
 res2, reply2 = c2.create_blob(4096)
 c2.submit(set_reply(res2, 0, 24) + create_instance(1) +
@@ -65,35 +89,38 @@ c2.submit(set_reply(res2, 0, 24) + create_instance(1) +
           set_reply(res2, 200, 24) + create_device(2, 3))
 ring = Ring(c2)
 fence = cmd_header(35) + u64(3) + u64(1) + u32(8) + u64(0) + u32(0) + u64(0) + u64(1) + u64(9)
-wait = (set_reply(res2, 300, 12) + cmd_header(39, reply=True) + u64(3) + u32(1) + u64(1) +
-        u64(9) + u32(1) + u64(0xffffffffffffffff))
-ring.write(fence + wait)
-time.sleep(0.5)
-ended_before = server.log_text().count('done')
+wait_fences = (cmd_header(39, reply=True) + u64(3) + u32(1) + u64(1) + u64(9) + u32(1) +
+               u64(0xffffffffffffffff))
+seqno = ring.write(fence + set_reply(res2, 300, 12) + wait_fences)
+if not check(stuck_in_wait('stuck-wait', ring, seqno - len(wait_fences), seqno),
+             'the ring reached the endless vkWaitForFences and stays in it (head %d, tail %d)'
+             % (ring.word(pvtest.HEAD), seqno)):
+    print(server.log_text()[-3000:])
+cid = client_id('stuck-wait')
 c2.close()
-deadline = time.time() + 10
-while time.time() < deadline and server.log_text().count('done') == ended_before:
-    time.sleep(0.1)
-check(server.log_text().count('done') > ended_before,
-      'a client stuck in an endless wait ends when it disconnects')
+ended = pvtest.wait_for(lambda: process_ended(cid), timeout=10)
+check(ended, 'a client stuck in an endless wait ends when it disconnects (%s)' %
+      (ended.group(0) if ended else None))
 
 # the same, with the client's own stream waiting for the ring to get past
 # the endless wait (vkWaitRingSeqnoMESA), as Mesa does before it reads a reply
-c3 = Client(server.socket)
+c3 = Client(server.socket, name='stuck-seqno')
 res3, _ = c3.bring_up()
 ring = Ring(c3)
-wait3 = (set_reply(res3, 300, 12) + cmd_header(39, reply=True) + u64(3) + u32(1) + u64(1) +
-         u64(9) + u32(1) + u64(0xffffffffffffffff))
-seqno = ring.write(fence + wait3)
+seqno = ring.write(fence + set_reply(res3, 300, 12) + wait_fences)
 c3.submit(cmd_header(253) + u64(ring.id) + u64(seqno))
-time.sleep(0.5)
-ended_before = server.log_text().count('done')
+stuck = stuck_in_wait('stuck-seqno', ring, seqno - len(wait_fences), seqno)
+waiting = pvtest.wait_for(lambda: re.search(r'\[ctx \d+ stuck-seqno\] debug: '
+                                            r'vkWaitRingSeqnoMESA', server.log_text()))
+if not check(stuck and waiting, 'the ring reached the endless wait and the stream waits for '
+             'the ring in vkWaitRingSeqnoMESA (head %d, tail %d)' %
+             (ring.word(pvtest.HEAD), seqno)):
+    print(server.log_text()[-3000:])
+cid = client_id('stuck-seqno')
 c3.close()
-deadline = time.time() + 10
-while time.time() < deadline and server.log_text().count('done') == ended_before:
-    time.sleep(0.1)
-if not check(server.log_text().count('done') > ended_before,
-             'a client whose stream waits for a stuck ring ends when it disconnects'):
+ended = pvtest.wait_for(lambda: process_ended(cid), timeout=10)
+if not check(ended, 'a client whose stream waits for a stuck ring ends when it disconnects (%s)'
+             % (ended.group(0) if ended else None)):
     print(server.log_text()[-3000:])
 
 # a queue is bound to one timeline
