@@ -8,6 +8,7 @@ end the context.  Either way the server logs it, and a second client is served."
 
 import mmap
 import os
+import re
 import struct
 import time
 
@@ -130,8 +131,14 @@ r2, _ = c.create_blob(256 * KIB)
 c.submit(set_reply(r1, 0, 64))
 c.send(pvtest.VCMD_RESOURCE_UNREF, r1)      # still the reply stream
 c.submit(set_reply(r2, 0, 64))              # now it goes
-c.create_blob(768 * KIB)
-check(True, 'blobs: a blob freed by its last user no longer counts')
+try:
+    r3, m3 = c.create_blob(768 * KIB)       # 768 + 256 KiB: within the quota
+    m3[-1] = 0x5a                           # backed to its end
+    mapped = m3[-1] == 0x5a
+except OSError:
+    mapped = False                          # refused: memory that cannot be mapped
+check(mapped and 'exceeds the context' not in server.log_text(),
+      'blobs: a blob freed by its last user no longer counts (768 KiB beside 256 KiB map)')
 c.close()
 c = Client(server.socket)
 c.handshake()
@@ -199,8 +206,8 @@ check(server.alive(), 'in-flight: the server keeps running')
 server.stop()
 
 # -- clients: more than --max-clients at once are refused ------------------------
-server = pvtest.Server(['--max-clients', '2'])
-a, b = Client(server.socket), Client(server.socket)
+server = pvtest.Server(['--max-clients', '2'], env=dict(os.environ, PV_DEBUG='info,vtest'))
+a, b = Client(server.socket, name='quota-a'), Client(server.socket, name='quota-b')
 a.bring_up()
 b.bring_up()
 try:
@@ -210,8 +217,14 @@ except (BrokenPipeError, ConnectionResetError):
     refused = True  # refused before its first message was even written
 check(refused, 'clients: a third client is refused')
 check(server.wait_log('refusing client 3: 2 clients already'), 'clients: the server logs it')
+a_id = re.search(r'\[client (\d+) quota-a\] info: connected', server.log_text()).group(1)
 a.close()
-time.sleep(1)  # the server reaps the first client's process
+# the first client's process no longer counts once the server has seen it
+# end, or become free for the same guest process's next connection
+freed = pvtest.wait_for(lambda: re.search(r'client %s \(pid \d+\) done|process \d+ \(client %s\) '
+                                          r'is free' % (a_id, a_id), server.log_text()))
+check(freed, 'clients: the first client\'s process is let go when it leaves (%s)' %
+      (freed.group(0) if freed else None))
 served_after(server, 'clients')
 b.close()
 server.stop()
