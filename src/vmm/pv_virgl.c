@@ -9,23 +9,35 @@
  * renderer.  Entry points that only serve GL guests (2D resources,
  * transfers, cursor, scanout) keep what the VMM hands them and give it back.
  *
- * Fences: the global fences of virtio-gpu (virgl_renderer_create_fence)
- * retire in submission order from virgl_renderer_poll(), with the
- * monotonic ids the VMM gave them; per-context fences
- * (virgl_renderer_context_create_fence) go to the context's fence timeline
- * and are reported from virgl_renderer_poll() too, so that every callback
- * runs on the VMM's thread.
- *
  * Each context runs in a process of its own by default (pv_virgl_remote.c:
- * `pearvisor-gpu serve-fd` on a socket pair, spoken to in vtest), so that a
- * host-driver crash a guest provokes ends that process and not the VMM;
- * PV_VIRGL_IN_PROCESS=1 runs them in the VMM's process instead, for
- * debugging (docs/vmm.md).
+ * `pearvisor-gpu serve-fd` on a socket pair, spoken to in vtest by a worker
+ * thread of the context's own), so that a host-driver crash a guest
+ * provokes ends that process and not the VMM, and a host driver that hangs
+ * holds up that context alone; PV_VIRGL_IN_PROCESS=1 runs them in the VMM's
+ * process instead, for debugging (docs/vmm.md).  The library's lock guards
+ * its tables and is never held across I/O to a context's process.
+ *
+ * Fences: the global fences of virtio-gpu (virgl_renderer_create_fence)
+ * retire in creation order, with the ids the VMM gave them, once every
+ * context that was sent streams before the fence has run them; per-context
+ * fences (virgl_renderer_context_create_fence) retire in order per context
+ * and ring_idx, when the host finished the work before them.  Retirements
+ * are queued as they happen (from the contexts' workers, or the core's
+ * fence threads) and reported as the VMM asked at init:
+ *   - no flag (QEMU): from virgl_renderer_poll(), on the VMM's thread;
+ *   - VIRGL_RENDERER_THREAD_SYNC: the same, and virgl_renderer_get_poll_fd()
+ *     is an eventfd that is readable while retirements wait to be polled;
+ *   - VIRGL_RENDERER_ASYNC_FENCE_CB (crosvm, libkrun): from the library's
+ *     fence thread, as they retire, without any poll.
+ * No callback is made for a context once virgl_renderer_context_destroy()
+ * returned, nor at all once virgl_renderer_cleanup() returned.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <threads.h>
 #include <unistd.h>
@@ -43,9 +55,15 @@
 
 struct vmm_context {
    uint32_t id;
+   uint64_t serial;                 /* never reused: what queued fences name it by,
+                                       since the VMM may reuse its id */
    struct pv_context *pv;           /* in the VMM's process, or */
-   struct pv_remote remote;         /* in a process of its own */
-   bool unsynced;                   /* streams sent since the last round trip */
+   struct pv_remote *remote;        /* in a process of its own */
+   /* under vmm.lock */
+   bool unsynced;                   /* streams sent since the last global fence */
+   uint64_t syncs_asked, syncs_done; /* sync points queued for its process / reached */
+   bool destroyed;                  /* destroy began: nothing of it is reported */
+   unsigned refs;                   /* calls using it outside the lock */
    char label[CONTEXT_NAME_MAX + 16]; /* names the guest on log lines */
    struct vmm_context *next;
 };
@@ -58,6 +76,7 @@ enum resource_kind {
 struct vmm_resource {
    uint32_t id;
    enum resource_kind kind;
+   bool creating;                   /* a blob its context is still making */
    uint32_t ctx_id;                 /* the context a blob was made in */
    struct virgl_renderer_resource_create_args args;
    struct iovec *iov;               /* the VMM's, handed back on detach */
@@ -68,10 +87,23 @@ struct vmm_resource {
    struct vmm_resource *next;
 };
 
-struct context_fence {
+/* A global fence waits for these contexts to reach these sync points. */
+struct fence_dep {
+   uint64_t serial, seq;
+};
+
+struct global_fence {
+   struct global_fence *next;
+   uint32_t fence_id;
+   uint32_t dep_count;
+   struct fence_dep deps[];
+};
+
+/* A retirement waiting to be reported. */
+struct retired_fence {
+   uint64_t serial; /* the context's; 0: a global fence */
    uint32_t ctx_id, ring_idx;
    uint64_t fence_id;
-   uint32_t sync_id; /* isolated contexts: the sync that says it retired */
 };
 
 static struct {
@@ -82,16 +114,24 @@ static struct {
    void *cookie;
    struct virgl_renderer_callbacks callbacks; /* the part of the VMM's its version has */
    struct vmm_context *contexts;
+   struct vmm_context *dying;      /* destroyed; their process or threads not yet joined */
+   uint64_t next_serial;
    struct vmm_resource *resources;
-   /* global fences created and not yet reported */
-   uint32_t *fences;
-   size_t fence_count, fence_capacity;
-   /* per-context fences retired by the core, to report from poll */
-   struct context_fence *retired;
-   size_t retired_count, retired_capacity;
-   /* per-context fences of isolated contexts, not yet retired */
-   struct context_fence *pending;
-   size_t pending_count, pending_capacity;
+   /* global fences created and not yet retired, oldest first */
+   struct global_fence *globals, *globals_last;
+   /* retirements not yet reported, [retired_head, retired_count) */
+   struct retired_fence *retired;
+   size_t retired_head, retired_count, retired_capacity;
+   /* how they are reported (see the top of this file) */
+   bool async;
+   int poll_fd;                    /* THREAD_SYNC's eventfd, or -1 */
+   thrd_t fence_thread;
+   bool fence_thread_running, fence_thread_stop;
+   cnd_t fence_cond;               /* queued, or the fence thread must stop */
+   bool delivering;                /* a callback runs, outside the lock */
+   uint64_t delivering_serial;
+   thrd_t delivering_thread;
+   cnd_t delivered;                /* that callback returned */
    bool in_process;
    char helper[4096];
 } vmm;
@@ -100,6 +140,9 @@ static void
 init_lock(void)
 {
    mtx_init(&vmm.lock, mtx_plain);
+   cnd_init(&vmm.fence_cond);
+   cnd_init(&vmm.delivered);
+   vmm.poll_fd = -1;
 }
 
 static void
@@ -138,14 +181,53 @@ find_context(uint32_t id)
    return NULL;
 }
 
+static struct vmm_context *
+find_serial(uint64_t serial)
+{
+   for (struct vmm_context *c = vmm.contexts; c; c = c->next) {
+      if (c->serial == serial)
+         return c;
+   }
+   return NULL;
+}
+
+/* A context for a call that uses it outside the lock; put_context() after. */
+static struct vmm_context *
+get_context(uint32_t id)
+{
+   lock();
+   struct vmm_context *c = find_context(id);
+   if (c)
+      c->refs++;
+   unlock();
+   return c;
+}
+
+static void
+put_context(struct vmm_context *c)
+{
+   lock();
+   c->refs--;
+   unlock();
+}
+
+/* Any resource of that id, one being made included. */
 static struct vmm_resource *
-find_resource(uint32_t id)
+find_any_resource(uint32_t id)
 {
    for (struct vmm_resource *r = vmm.resources; r; r = r->next) {
       if (r->id == id)
          return r;
    }
    return NULL;
+}
+
+/* A resource the VMM may use: not one still being made. */
+static struct vmm_resource *
+find_resource(uint32_t id)
+{
+   struct vmm_resource *r = find_any_resource(id);
+   return r && !r->creating ? r : NULL;
 }
 
 static bool
@@ -160,6 +242,140 @@ grow(void **array, size_t *capacity, size_t count, size_t elem)
    *array = p;
    *capacity = bigger;
    return true;
+}
+
+/* -- reporting fences ---------------------------------------------------------- */
+
+/* Queues a retirement and wakes whoever reports it. */
+static void
+queue_retired_locked(uint64_t serial, uint32_t ctx_id, uint32_t ring_idx, uint64_t fence_id)
+{
+   if (vmm.retired_head == vmm.retired_count) {
+      vmm.retired_head = vmm.retired_count = 0;
+   } else if (vmm.retired_count == vmm.retired_capacity && vmm.retired_head) {
+      memmove(vmm.retired, vmm.retired + vmm.retired_head,
+              (vmm.retired_count - vmm.retired_head) * sizeof(*vmm.retired));
+      vmm.retired_count -= vmm.retired_head;
+      vmm.retired_head = 0;
+   }
+   if (!grow((void **)&vmm.retired, &vmm.retired_capacity, vmm.retired_count,
+             sizeof(*vmm.retired))) {
+      pv_error("virgl: out of memory; fence %llu of context %u lost", (unsigned long long)fence_id,
+               ctx_id);
+      return;
+   }
+   vmm.retired[vmm.retired_count++] =
+      (struct retired_fence){ .serial = serial, .ctx_id = ctx_id, .ring_idx = ring_idx,
+                              .fence_id = fence_id };
+   if (vmm.async) {
+      cnd_signal(&vmm.fence_cond);
+   } else if (vmm.poll_fd >= 0) {
+      const uint64_t one = 1;
+      ssize_t unused = write(vmm.poll_fd, &one, sizeof(one));
+      (void)unused;
+   }
+}
+
+/* Reports the oldest queued retirement; false when there is none.  Called
+ * and returns with the lock held, but calls the VMM without it: a callback
+ * may call back into the library. */
+static bool
+deliver_one_locked(void)
+{
+   if (vmm.retired_head == vmm.retired_count)
+      return false;
+   const struct retired_fence f = vmm.retired[vmm.retired_head++];
+   const struct virgl_renderer_callbacks cb = vmm.callbacks;
+   void *cookie = vmm.cookie;
+   vmm.delivering = true;
+   vmm.delivering_serial = f.serial;
+   vmm.delivering_thread = thrd_current();
+   unlock();
+   if (f.serial && cb.write_context_fence)
+      cb.write_context_fence(cookie, f.ctx_id, f.ring_idx, f.fence_id);
+   else if (!f.serial && cb.write_fence)
+      cb.write_fence(cookie, (uint32_t)f.fence_id);
+   lock();
+   vmm.delivering = false;
+   cnd_broadcast(&vmm.delivered);
+   return true;
+}
+
+/* Returns once no callback for context `serial` (any, with 0) runs on
+ * another thread: what the VMM frees after destroy or cleanup stays unused.
+ * (One on this thread is the VMM calling us from its callback.) */
+static void
+wait_delivery_locked(uint64_t serial)
+{
+   while (vmm.delivering && (!serial || vmm.delivering_serial == serial) &&
+          !thrd_equal(vmm.delivering_thread, thrd_current()))
+      cnd_wait(&vmm.delivered, &vmm.lock);
+}
+
+/* VIRGL_RENDERER_ASYNC_FENCE_CB: reports retirements as they are queued,
+ * so that the VMM's device thread never needs to poll. */
+static int
+fence_thread(void *arg)
+{
+   (void)arg;
+   pthread_setname_np(pthread_self(), "pv-virgl-fence");
+   lock();
+   while (!vmm.fence_thread_stop) {
+      if (!deliver_one_locked())
+         cnd_wait(&vmm.fence_cond, &vmm.lock);
+   }
+   unlock();
+   return 0;
+}
+
+/* Retires the global fences, oldest first, whose contexts have all run
+ * what they were sent before it (a destroyed context has nothing left). */
+static void
+check_globals_locked(void)
+{
+   while (vmm.globals) {
+      struct global_fence *f = vmm.globals;
+      for (uint32_t i = 0; i < f->dep_count; i++) {
+         const struct vmm_context *c = find_serial(f->deps[i].serial);
+         if (c && c->syncs_done < f->deps[i].seq)
+            return;
+      }
+      vmm.globals = f->next;
+      if (!vmm.globals)
+         vmm.globals_last = NULL;
+      queue_retired_locked(0, 0, 0, f->fence_id);
+      free(f);
+   }
+}
+
+/* From an isolated context's worker. */
+static void
+remote_retired(void *data, uint32_t ring_idx, uint64_t fence_id)
+{
+   struct vmm_context *c = data;
+   lock();
+   if (!c->destroyed)
+      queue_retired_locked(c->serial, c->id, ring_idx, fence_id);
+   unlock();
+}
+
+static void
+remote_synced(void *data, uint64_t seq)
+{
+   struct vmm_context *c = data;
+   lock();
+   if (!c->destroyed) {
+      c->syncs_done = seq;
+      check_globals_locked();
+   }
+   unlock();
+}
+
+/* From the core's fence threads (contexts in the VMM's process). */
+static void
+context_fence_retired(void *data, uint32_t ring_idx, uint64_t fence_id)
+{
+   remote_retired(data, ring_idx, fence_id);
 }
 
 /* -- set-up ------------------------------------------------------------------- */
@@ -217,6 +433,20 @@ virgl_renderer_init(void *cookie, int flags, struct virgl_renderer_callbacks *cb
       unlock();
       return -ENOENT;
    }
+   vmm.async = flags & VIRGL_RENDERER_ASYNC_FENCE_CB;
+   if (vmm.async) {
+      vmm.fence_thread_stop = false;
+      vmm.fence_thread_running = thrd_create(&vmm.fence_thread, fence_thread, NULL) ==
+                                 thrd_success;
+      if (!vmm.fence_thread_running) {
+         unlock();
+         return -ENOMEM;
+      }
+   } else if (flags & VIRGL_RENDERER_THREAD_SYNC) {
+      /* a hint, as in virglrenderer: without the eventfd get_poll_fd says
+       * -1 and the VMM polls */
+      vmm.poll_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+   }
    vmm.cookie = cookie;
    memset(&vmm.callbacks, 0, sizeof(vmm.callbacks));
    /* copy only the members the VMM's version of the struct has */
@@ -226,8 +456,10 @@ virgl_renderer_init(void *cookie, int flags, struct virgl_renderer_callbacks *cb
       vmm.callbacks.write_context_fence = cb->write_context_fence;
    vmm.initialized = true;
    unlock();
-   pv_log(PV_LOG_INFO, "virgl: initialized (flags 0x%x, callbacks v%d), contexts %s%s", flags,
-          cb->version, vmm.in_process ? "in this process" : "in processes of their own",
+   pv_log(PV_LOG_INFO, "virgl: initialized (flags 0x%x, callbacks v%d), contexts %s, fences %s%s",
+          flags, cb->version, vmm.in_process ? "in this process" : "in processes of their own",
+          vmm.async ? "reported from the library's thread"
+                    : (vmm.poll_fd >= 0 ? "polled when the poll fd is readable" : "polled"),
           flags & VIRGL_RENDERER_VENUS ? "" : "; Venus not asked for");
    return 0;
 }
@@ -243,18 +475,73 @@ destroy_resource(struct vmm_resource *r)
    if (c && c->pv)
       pv_context_unref_resource(c->pv, r->id);
    else if (c)
-      pv_remote_unref(&c->remote, r->id);
+      pv_remote_unref(c->remote, r->id); /* queued: no I/O under the lock */
    free(r);
 }
 
+/* Takes a context out of the live list: nothing of it is reported from now
+ * on, and its process (or the core's threads) are ended later, outside the
+ * lock, by collect_dying(). */
 static void
-context_free(struct vmm_context *c)
+retire_context_locked(struct vmm_context *c)
 {
-   if (c->pv)
-      pv_context_destroy(c->pv);
-   else
-      pv_remote_stop(&c->remote);
-   free(c);
+   for (struct vmm_context **p = &vmm.contexts; *p; p = &(*p)->next) {
+      if (*p == c) {
+         *p = c->next;
+         break;
+      }
+   }
+   c->destroyed = true;
+   /* its blobs stay the VMM's resources; the core keeps their memory alive
+    * while they are referenced */
+   for (struct vmm_resource *r = vmm.resources; r; r = r->next) {
+      if (r->kind == RESOURCE_BLOB && r->ctx_id == c->id)
+         r->ctx_id = 0;
+   }
+   /* global fences stop waiting for it */
+   check_globals_locked();
+   /* its fences that retired and were not reported yet never will be, and
+    * one being reported has returned before the VMM frees what it names */
+   size_t kept = vmm.retired_head;
+   for (size_t i = vmm.retired_head; i < vmm.retired_count; i++) {
+      if (vmm.retired[i].serial != c->serial)
+         vmm.retired[kept++] = vmm.retired[i];
+   }
+   vmm.retired_count = kept;
+   wait_delivery_locked(c->serial);
+   /* non-blocking: its worker reaps the process */
+   if (c->remote)
+      pv_remote_stop(c->remote);
+   c->next = vmm.dying;
+   vmm.dying = c;
+}
+
+/* Frees destroyed contexts whose teardown is done (with `wait`, all of
+ * them, waiting for it) and that no call still uses.  Never under the lock:
+ * joining a worker or the core's threads waits for callbacks that take it. */
+static void
+collect_dying(bool wait)
+{
+   for (;;) {
+      lock();
+      struct vmm_context *found = NULL;
+      for (struct vmm_context **p = &vmm.dying; *p; p = &(*p)->next) {
+         struct vmm_context *c = *p;
+         if (c->refs || (!wait && c->remote && !pv_remote_finished(c->remote)))
+            continue;
+         *p = c->next;
+         found = c;
+         break;
+      }
+      unlock();
+      if (!found)
+         return;
+      if (found->pv)
+         pv_context_destroy(found->pv);
+      else
+         pv_remote_free(found->remote);
+      free(found);
+   }
 }
 
 static void
@@ -265,14 +552,18 @@ reset_locked(void)
       vmm.resources = r->next;
       destroy_resource(r);
    }
-   while (vmm.contexts) {
-      struct vmm_context *c = vmm.contexts;
-      vmm.contexts = c->next;
-      context_free(c);
+   while (vmm.contexts)
+      retire_context_locked(vmm.contexts);
+   /* what was not retired or reported is dropped, as the VMM resets its
+    * own fence queues too */
+   while (vmm.globals) {
+      struct global_fence *f = vmm.globals;
+      vmm.globals = f->next;
+      free(f);
    }
-   vmm.fence_count = 0;
-   vmm.retired_count = 0;
-   vmm.pending_count = 0;
+   vmm.globals_last = NULL;
+   vmm.retired_head = vmm.retired_count = 0;
+   wait_delivery_locked(0);
 }
 
 VIRGL_EXPORT void
@@ -281,6 +572,7 @@ virgl_renderer_reset(void)
    lock();
    reset_locked();
    unlock();
+   collect_dying(true);
 }
 
 VIRGL_EXPORT void
@@ -289,17 +581,28 @@ virgl_renderer_cleanup(void *cookie)
    (void)cookie;
    lock();
    reset_locked();
+   vmm.initialized = false;
+   const bool join = vmm.fence_thread_running;
+   vmm.fence_thread_stop = true;
+   vmm.fence_thread_running = false;
+   cnd_broadcast(&vmm.fence_cond);
+   unlock();
+   /* no callback after cleanup: the fence thread is gone, and the
+    * contexts' workers and processes are ended */
+   if (join)
+      thrd_join(vmm.fence_thread, NULL);
+   collect_dying(true);
+   lock();
    if (vmm.renderer)
       pv_renderer_destroy(vmm.renderer);
    vmm.renderer = NULL;
-   free(vmm.fences);
    free(vmm.retired);
-   free(vmm.pending);
-   vmm.fences = NULL;
    vmm.retired = NULL;
-   vmm.pending = NULL;
-   vmm.fence_capacity = vmm.retired_capacity = vmm.pending_capacity = 0;
-   vmm.initialized = false;
+   vmm.retired_capacity = 0;
+   if (vmm.poll_fd >= 0)
+      close(vmm.poll_fd);
+   vmm.poll_fd = -1;
+   vmm.async = false;
    unlock();
 }
 
@@ -316,116 +619,82 @@ virgl_renderer_create_fence(int client_fence_id, uint32_t ctx_id)
 {
    (void)ctx_id; /* QEMU 10.0 passes the command type here */
    lock();
+   if (!vmm.initialized) {
+      unlock();
+      return -EINVAL;
+   }
    /* A guest waits on such a fence before it reads the replies of what it
     * submitted: an isolated context must have run its streams before the
-    * fence retires (in-process streams run inside submit_cmd). */
-   for (struct vmm_context *c = vmm.contexts; c; c = c->next) {
-      if (c->unsynced)
-         pv_remote_sync(&c->remote);
-      c->unsynced = false;
+    * fence retires (in-process streams run inside submit_cmd).  Each such
+    * context is asked for a sync point, answered by its worker: nothing
+    * here waits for a process. */
+   uint32_t waits = 0;
+   for (struct vmm_context *c = vmm.contexts; c; c = c->next)
+      waits += c->remote && c->unsynced;
+   struct global_fence *f = malloc(sizeof(*f) + waits * sizeof(f->deps[0]));
+   if (!f) {
+      unlock();
+      return -ENOMEM;
    }
-   const bool ok = grow((void **)&vmm.fences, &vmm.fence_capacity, vmm.fence_count,
-                        sizeof(*vmm.fences));
-   if (ok)
-      vmm.fences[vmm.fence_count++] = (uint32_t)client_fence_id;
-   unlock();
-   return ok ? 0 : -ENOMEM;
-}
-
-/* From the core's fence threads: queued for the VMM's thread. */
-static void
-context_fence_retired(void *data, uint32_t ring_idx, uint64_t fence_id)
-{
-   const uint32_t ctx_id = (uint32_t)(uintptr_t)data;
-   lock();
-   if (grow((void **)&vmm.retired, &vmm.retired_capacity, vmm.retired_count,
-            sizeof(*vmm.retired)))
-      vmm.retired[vmm.retired_count++] = (struct context_fence){ ctx_id, ring_idx, fence_id };
+   f->next = NULL;
+   f->fence_id = (uint32_t)client_fence_id;
+   f->dep_count = 0;
+   for (struct vmm_context *c = vmm.contexts; c; c = c->next) {
+      if (!c->remote || !c->unsynced)
+         continue;
+      c->unsynced = false;
+      const uint64_t seq = c->syncs_asked + 1;
+      /* refused only for a context being ended: nothing to wait for */
+      if (!pv_remote_sync(c->remote, seq)) {
+         c->syncs_asked = seq;
+         f->deps[f->dep_count++] = (struct fence_dep){ c->serial, seq };
+      }
+   }
+   if (vmm.globals_last)
+      vmm.globals_last->next = f;
    else
-      pv_error("virgl: out of memory; fence %llu of context %u lost",
-               (unsigned long long)fence_id, ctx_id);
+      vmm.globals = f;
+   vmm.globals_last = f;
+   check_globals_locked();
    unlock();
+   return 0;
 }
 
 VIRGL_EXPORT int
 virgl_renderer_context_create_fence(uint32_t ctx_id, uint32_t flags, uint32_t ring_idx,
                                     uint64_t fence_id)
 {
-   (void)flags;
-   lock();
-   struct vmm_context *c = find_context(ctx_id);
-   int ret = -EINVAL;
-   if (c && c->pv) {
+   (void)flags; /* MERGEABLE lets us skip a report; every fence is reported */
+   struct vmm_context *c = get_context(ctx_id);
+   if (!c)
+      return -EINVAL;
+   int ret;
+   if (c->pv)
       ret = pv_context_submit_fence(c->pv, ring_idx, fence_id) ? -EINVAL : 0;
-   } else if (c && grow((void **)&vmm.pending, &vmm.pending_capacity, vmm.pending_count,
-                        sizeof(*vmm.pending))) {
-      uint32_t sync_id;
-      ret = pv_remote_fence(&c->remote, ring_idx, &sync_id);
-      if (!ret)
-         vmm.pending[vmm.pending_count++] =
-            (struct context_fence){ ctx_id, ring_idx, fence_id, sync_id };
-   }
-   unlock();
+   else
+      ret = pv_remote_fence(c->remote, ring_idx, fence_id);
+   put_context(c);
    return ret;
-}
-
-/* Moves the isolated contexts' fences that retired to the retired list, in
- * order per context and timeline (a later one waits for the earlier). */
-static void
-check_pending_locked(void)
-{
-   size_t kept = 0;
-   for (size_t i = 0; i < vmm.pending_count; i++) {
-      const struct context_fence f = vmm.pending[i];
-      bool earlier_waits = false;
-      for (size_t j = 0; j < kept; j++) {
-         if (vmm.pending[j].ctx_id == f.ctx_id && vmm.pending[j].ring_idx == f.ring_idx)
-            earlier_waits = true;
-      }
-      struct vmm_context *c = find_context(f.ctx_id);
-      const bool retired = !earlier_waits && (!c || pv_remote_fence_retired(&c->remote,
-                                                                            f.sync_id));
-      if (retired && grow((void **)&vmm.retired, &vmm.retired_capacity, vmm.retired_count,
-                          sizeof(*vmm.retired)))
-         vmm.retired[vmm.retired_count++] = f;
-      else
-         vmm.pending[kept++] = f;
-   }
-   vmm.pending_count = kept;
 }
 
 VIRGL_EXPORT void
 virgl_renderer_poll(void)
 {
    lock();
-   check_pending_locked();
-   /* report outside the lock: a callback may call back into the library */
-   const size_t fence_count = vmm.fence_count;
-   uint32_t *fences = fence_count ? malloc(fence_count * sizeof(*fences)) : NULL;
-   if (fences) {
-      memcpy(fences, vmm.fences, fence_count * sizeof(*fences));
-      vmm.fence_count = 0;
+   if (!vmm.async) {
+      /* emptied before the queue is looked at: what is queued later makes
+       * it readable again */
+      if (vmm.poll_fd >= 0) {
+         uint64_t count;
+         ssize_t unused = read(vmm.poll_fd, &count, sizeof(count));
+         (void)unused;
+      }
+      /* what is queued now; later ones are for the next poll */
+      for (size_t n = vmm.retired_count - vmm.retired_head; n && deliver_one_locked(); n--)
+         ;
    }
-   const size_t retired_count = vmm.retired_count;
-   struct context_fence *retired = retired_count ? malloc(retired_count * sizeof(*retired)) : NULL;
-   if (retired) {
-      memcpy(retired, vmm.retired, retired_count * sizeof(*retired));
-      vmm.retired_count = 0;
-   }
-   const struct virgl_renderer_callbacks cb = vmm.callbacks;
-   void *cookie = vmm.cookie;
+   /* with ASYNC_FENCE_CB the fence thread reports them */
    unlock();
-   for (size_t i = 0; retired && i < retired_count; i++) {
-      if (cb.write_context_fence)
-         cb.write_context_fence(cookie, retired[i].ctx_id, retired[i].ring_idx,
-                                retired[i].fence_id);
-   }
-   for (size_t i = 0; fences && i < fence_count; i++) {
-      if (cb.write_fence)
-         cb.write_fence(cookie, fences[i]);
-   }
-   free(fences);
-   free(retired);
 }
 
 VIRGL_EXPORT void
@@ -438,14 +707,18 @@ virgl_renderer_context_poll(uint32_t ctx_id)
 VIRGL_EXPORT int
 virgl_renderer_get_poll_fd(void)
 {
-   return -1; /* fences are reported from virgl_renderer_poll() */
+   lock();
+   /* THREAD_SYNC alone; with ASYNC_FENCE_CB there is nothing to watch */
+   const int fd = vmm.poll_fd;
+   unlock();
+   return fd;
 }
 
 VIRGL_EXPORT int
 virgl_renderer_context_get_poll_fd(uint32_t ctx_id)
 {
    (void)ctx_id;
-   return -1;
+   return -1; /* one poll fd for all contexts: virgl_renderer_get_poll_fd() */
 }
 
 /* -- contexts ------------------------------------------------------------------- */
@@ -463,30 +736,44 @@ virgl_renderer_context_create_with_flags(uint32_t ctx_id, uint32_t ctx_flags, ui
    const uint32_t n = name && nlen < sizeof(label) ? nlen : (name ? sizeof(label) - 1 : 0);
    memcpy(label, name ? name : "", n);
    label[n] = '\0';
+   collect_dying(false);
    lock();
    if (!vmm.initialized || !ctx_id || find_context(ctx_id)) {
       unlock();
       return -EINVAL;
    }
    struct vmm_context *c = calloc(1, sizeof(*c));
-   const struct pv_context_callbacks callbacks = {
-      .data = (void *)(uintptr_t)ctx_id,
-      .retire_fence = context_fence_retired,
-   };
-   int ret = c ? 0 : -ENOMEM;
-   if (c && vmm.in_process)
+   if (!c) {
+      unlock();
+      return -ENOMEM;
+   }
+   c->id = ctx_id;
+   c->serial = ++vmm.next_serial;
+   snprintf(c->label, sizeof(c->label), "ctx %u %s", ctx_id, label[0] ? label : "guest");
+   int ret;
+   if (vmm.in_process) {
+      const struct pv_context_callbacks callbacks = {
+         .data = c,
+         .retire_fence = context_fence_retired,
+      };
       ret = pv_context_create(vmm.renderer, ctx_id, label[0] ? label : "guest", &callbacks,
                               &c->pv);
-   else if (c)
-      ret = pv_remote_start(&c->remote, vmm.helper, ctx_id, label[0] ? label : "guest");
+   } else {
+      const struct pv_remote_callbacks callbacks = {
+         .data = c,
+         .retired = remote_retired,
+         .synced = remote_synced,
+      };
+      /* starts the process and its worker; nothing waits for it here */
+      ret = pv_remote_start(vmm.helper, ctx_id, label[0] ? label : "guest", &callbacks,
+                            &c->remote);
+   }
    pv_log_set_label(NULL); /* creation may have labelled this thread with the guest */
    if (ret) {
       free(c);
       unlock();
       return ret;
    }
-   c->id = ctx_id;
-   snprintf(c->label, sizeof(c->label), "ctx %u %s", ctx_id, label[0] ? label : "guest");
    c->next = vmm.contexts;
    vmm.contexts = c;
    unlock();
@@ -506,28 +793,13 @@ VIRGL_EXPORT void
 virgl_renderer_context_destroy(uint32_t handle)
 {
    lock();
-   for (struct vmm_context **p = &vmm.contexts; *p; p = &(*p)->next) {
-      if ((*p)->id != handle)
-         continue;
-      struct vmm_context *c = *p;
-      *p = c->next;
-      /* its blobs stay the VMM's resources; the core keeps their memory
-       * alive while they are referenced */
-      for (struct vmm_resource *r = vmm.resources; r; r = r->next) {
-         if (r->kind == RESOURCE_BLOB && r->ctx_id == handle)
-            r->ctx_id = 0;
-      }
-      /* fences of the context that never retired will not be reported */
-      size_t kept = 0;
-      for (size_t i = 0; i < vmm.pending_count; i++) {
-         if (vmm.pending[i].ctx_id != handle)
-            vmm.pending[kept++] = vmm.pending[i];
-      }
-      vmm.pending_count = kept;
-      context_free(c);
-      break;
-   }
+   struct vmm_context *c = find_context(handle);
+   if (c)
+      retire_context_locked(c);
    unlock();
+   /* a process that ends at once is reaped now; a hung one is killed by
+    * its worker after a grace period, without the VMM waiting */
+   collect_dying(false);
 }
 
 VIRGL_EXPORT int
@@ -535,18 +807,18 @@ virgl_renderer_submit_cmd(void *buffer, int ctx_id, int ndw)
 {
    if (ndw < 0 || (ndw && !buffer))
       return -EINVAL;
-   lock();
-   struct vmm_context *c = find_context((uint32_t)ctx_id);
-   unlock();
-   /* contexts are destroyed from the VMM's thread, which is this one */
+   struct vmm_context *c = get_context((uint32_t)ctx_id);
    if (!c)
       return -EINVAL;
-   if (!c->pv) {
-      /* the context's process checks it and, on a bad stream, logs why and
-       * ends; the VMM and other contexts go on */
+   if (c->remote) {
+      /* queued for the context's worker: the context's process checks it
+       * and, on a bad stream, logs why and ends; the VMM and other
+       * contexts go on */
+      const int ret = pv_remote_submit(c->remote, buffer, (uint32_t)ndw);
       lock();
-      const int ret = pv_remote_submit(&c->remote, buffer, (uint32_t)ndw);
-      c->unsynced = true;
+      if (!ret)
+         c->unsynced = true;
+      c->refs--;
       unlock();
       return ret;
    }
@@ -555,7 +827,9 @@ virgl_renderer_submit_cmd(void *buffer, int ctx_id, int ndw)
    pv_context_submit_cmd(c->pv, buffer, (size_t)ndw * 4);
    pv_log_set_label(NULL);
    /* a fatal context has logged why; the others go on */
-   return pv_context_is_fatal(c->pv) ? -EINVAL : 0;
+   const int ret = pv_context_is_fatal(c->pv) ? -EINVAL : 0;
+   put_context(c);
+   return ret;
 }
 
 VIRGL_EXPORT void
@@ -581,7 +855,7 @@ virgl_renderer_ctx_detach_resource(int ctx_id, int res_handle)
 static struct vmm_resource *
 new_resource(uint32_t id, enum resource_kind kind)
 {
-   if (!id || find_resource(id))
+   if (!id || find_any_resource(id))
       return NULL;
    struct vmm_resource *r = calloc(1, sizeof(*r));
    if (!r)
@@ -628,27 +902,42 @@ virgl_renderer_resource_create_blob(const struct virgl_renderer_resource_create_
       unlock();
       return -EINVAL;
    }
+   /* made outside the lock (an isolated context's process answers it, and
+    * must not hold up the other contexts while it does): the id is taken,
+    * and the resource unusable until it is made */
+   r->creating = true;
+   r->ctx_id = args->ctx_id;
+   c->refs++;
+   unlock();
    struct pv_blob blob = { .fd = -1 };
    int ret;
    if (c->pv) {
       ret = pv_context_create_blob(c->pv, args->res_handle, PV_BLOB_TYPE_HOST3D,
                                    args->blob_flags, args->blob_id, args->size, &blob);
    } else {
-      ret = pv_remote_create_blob(&c->remote, args->res_handle, PV_BLOB_TYPE_HOST3D,
+      ret = pv_remote_create_blob(c->remote, args->res_handle, PV_BLOB_TYPE_HOST3D,
                                   args->blob_flags, args->size, args->blob_id, &blob.fd);
       blob.size = args->size;
    }
-   if (ret) {
-      vmm.resources = r->next;
+   lock();
+   c->refs--;
+   /* still there, unless a reset dropped it meanwhile */
+   struct vmm_resource **p = &vmm.resources;
+   while (*p && !((*p)->id == args->res_handle && (*p)->creating))
+      p = &(*p)->next;
+   r = *p;
+   if (r && ret) {
+      *p = r->next;
       free(r);
-      unlock();
-      return -EINVAL;
+   } else if (r) {
+      r->fd = blob.fd;
+      r->size = blob.size;
+      r->creating = false;
+   } else if (!ret) {
+      close(blob.fd);
    }
-   r->ctx_id = args->ctx_id;
-   r->fd = blob.fd;
-   r->size = blob.size;
    unlock();
-   return 0;
+   return r && !ret ? 0 : -EINVAL;
 }
 
 VIRGL_EXPORT void
@@ -656,7 +945,7 @@ virgl_renderer_resource_unref(uint32_t res_handle)
 {
    lock();
    for (struct vmm_resource **p = &vmm.resources; *p; p = &(*p)->next) {
-      if ((*p)->id == res_handle) {
+      if ((*p)->id == res_handle && !(*p)->creating) {
          struct vmm_resource *r = *p;
          *p = r->next;
          destroy_resource(r);
