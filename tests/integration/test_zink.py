@@ -14,6 +14,8 @@ occlusion query, a compute shader), and from Debian's mesa-utils: glxinfo and es
 compared pixel for pixel), glxgears (runs and reports frame rates)."""
 
 import os
+import re
+import select
 import shutil
 import struct
 import subprocess
@@ -115,7 +117,9 @@ def window_picture(run, args, patience=40):
     except subprocess.TimeoutExpired:
         p.kill()
         out = p.communicate()[0]
-    time.sleep(0.5)  # the window is gone before the next program
+    # the window is gone before the next program (slowly, under the
+    # sanitizers)
+    pvtest.wait_for(lambda: screenshot() == blank, timeout=15, interval=0.2)
     return picture, running, out
 
 
@@ -143,13 +147,22 @@ for program in (['glxdemo'], ['es2tri']):
     if vp_ is None:
         print(vout[-2000:])
 
+# glxgears reports its frame rate after 5 s of animation: it runs until the
+# first report (within a minute, for the sanitizers)
 p = subprocess.Popen([pvtest.PEARVISOR, 'run', '--icd', pvtest.HOST_ICD, '--', 'glxgears',
-                      '-info'], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=xenv,
-                     text=True)
-time.sleep(12)
+                      '-info'], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=xenv)
+out = b''
+deadline = time.time() + 60
+while not re.search(rb'\d+ frames in', out) and time.time() < deadline:
+    readable, _, _ = select.select([p.stdout], [], [], max(0, deadline - time.time()))
+    chunk = os.read(p.stdout.fileno(), 65536) if readable else b''
+    if not chunk:
+        break   # it ended, or the deadline passed
+    out += chunk
 p.terminate()
-out = p.communicate(timeout=30)[0]
-check('Virtio-GPU Venus' in out and 'frames in' in out,
+out = (out + p.communicate(timeout=30)[0]).decode(errors='replace')
+frames = re.findall(r'(\d+) frames in ([0-9.]+) seconds', out)
+check('Virtio-GPU Venus' in out and frames and int(frames[0][0]) > 1,
       'glxgears animates through PearVisor (%s)' %
       ([l for l in out.splitlines() if 'frames in' in l][:1]))
 xvfb.terminate()
