@@ -203,9 +203,11 @@ class Dispatch:
                 c('%s(d, &args);' % handler)
                 vkresult = cmd.ret == 'VkResult'
                 if vkresult:
-                    # test-only: the host device lost in this command
+                    # test builds only: the host device lost in this command
+                    c('#if PV_FAULT_HOOKS')
                     c('if (__builtin_expect(d->inject_lost, 0))')
                     c('   args.ret = VK_ERROR_DEVICE_LOST;')
+                    c('#endif')
                 c('if ((flags & PV_COMMAND_GENERATE_REPLY) && pv_dispatch_ok(d) && '
                   'pv_dispatch_begin_reply(d))')
                 c('   pv_enc_reply_%s(&d->enc, &args);' % name)

@@ -82,8 +82,10 @@ pv_dispatch_heartbeat(struct pv_dispatch *d)
    atomic_store_explicit(&d->busy_since_ns, coarse_now_ns(), memory_order_relaxed);
 }
 
-/* Test-only fault injection (PV_FAULT, see pv_renderer_create): the host
- * driver crashing or hanging on one command. */
+#if PV_FAULT_HOOKS
+/* Test builds only (meson -Dfault_hooks=true): fault injection (PV_FAULT,
+ * see pv_renderer_create), the host driver crashing, hanging or losing its
+ * device in one command. */
 static void
 inject_fault(struct pv_dispatch *d, const struct pv_renderer *renderer, const char *command)
 {
@@ -103,6 +105,7 @@ inject_fault(struct pv_dispatch *d, const struct pv_renderer *renderer, const ch
    pv_error("fault injection: crashing in %s", command);
    raise(SIGSEGV);
 }
+#endif
 
 bool
 pv_dispatch_run(struct pv_dispatch *d, const void *data, size_t size,
@@ -140,8 +143,10 @@ pv_dispatch_run(struct pv_dispatch *d, const void *data, size_t size,
       pv_debug(PV_CAT_CS, "%s%s", desc->name, flags ? " (reply)" : "");
       atomic_store_explicit(&d->busy_command, desc->name, memory_order_relaxed);
       atomic_store_explicit(&d->busy_since_ns, coarse_now_ns(), memory_order_release);
+#if PV_FAULT_HOOKS
       if (__builtin_expect(d->ctx->renderer->fault_command != NULL, 0))
          inject_fault(d, d->ctx->renderer, desc->name);
+#endif
       if (pv_log_debug_enabled(PV_CAT_TIME)) {
          const uint64_t t0 = precise_now_ns();
          desc->run(d, flags);

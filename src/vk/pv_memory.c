@@ -292,7 +292,11 @@ pv_memory_get_blob_backing(struct pv_context *ctx, uint64_t memory_id, uint64_t 
       *err = -EINVAL;
       return NULL;
    }
-   if (!mem->backing || ctx->renderer->fault_no_blob) {
+   bool refuse = !mem->backing;
+#if PV_FAULT_HOOKS
+   refuse |= ctx->renderer->fault_no_blob;
+#endif
+   if (refuse) {
       /* memory the guest was not shown as host-visible, or a driver that
        * refused the import: the guest's vkMapMemory fails, the context
        * goes on */

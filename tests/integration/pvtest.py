@@ -19,6 +19,14 @@ HOST_ICD = os.environ.get('PV_TEST_ICD', '/usr/share/vulkan/icd.d/lvp_icd.json')
 failures = []
 
 
+# whether this build honours PV_FAULT (meson -Dfault_hooks=true; test builds)
+FAULT_HOOKS = os.environ.get('PV_FAULT_HOOKS', '1') == '1'
+
+
+def skip(what):
+    print('SKIP %s' % what, flush=True)
+
+
 def check(cond, what):
     print('%s %s' % ('ok  ' if cond else 'FAIL', what), flush=True)
     if not cond:
