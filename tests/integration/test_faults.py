@@ -90,14 +90,26 @@ else:
 # -- a socket closed while its ring is busy, and resources unreferenced in use --
 # a process per connection (no --linger reuse), which the counts below assume
 server = pvtest.Server(['--linger', '0'], env=dict(os.environ, PV_DEBUG='info'))
+# The ring alone runs 2600 commands in well under a millisecond, faster than
+# this test can write them: what keeps it busy is a 2 s vkWaitForFences on a
+# fence never submitted, 200 event pairs behind it.  The socket closes while
+# head is at the wait, in the middle of the buffer.
+fence = cmd_header(35) + u64(3) + u64(1) + u32(8) + u64(0) + u32(0) + u64(0) + u64(1) + u64(9)
+heads = []
 for round_ in range(3):
     c = Client(server.socket)
-    c.bring_up()
+    res, _ = c.bring_up()
     ring = Ring(c)
-    for i in range(200):
-        ring.write(event_pair(i))
-    c.close()  # the ring is still working through its buffer
-check(True, 'busy rings: three clients closed their sockets mid-ring')
+    wait_at = len(fence) + len(set_reply(res, 300, 12))
+    wait = (set_reply(res, 300, 12) + cmd_header(39, reply=True) + u64(3) + u32(1) + u64(1) +
+            u64(9) + u32(1) + u64(2 * 10**9))
+    seqno = ring.write(fence + wait + b''.join(event_pair(i) for i in range(200)))
+    pvtest.wait_for(lambda: ring.word(pvtest.HEAD) == wait_at, timeout=5, interval=0.001)
+    heads.append((ring.word(pvtest.HEAD), seqno))
+    c.close()  # the ring is still in its buffer
+check(all(head == wait_at for head, _ in heads),
+      'busy rings: three clients closed their sockets mid-ring (head/tail at the close: %s)' %
+      heads)
 
 c = Client(server.socket)
 res, reply = c.bring_up()
