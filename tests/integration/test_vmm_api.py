@@ -314,6 +314,22 @@ check(lib.virgl_renderer_get_cursor_data(30, ctypes.byref(w), ctypes.byref(h)) i
       'no cursor image (no GL copy of it)')
 
 # -- teardown ---------------------------------------------------------------------------
+def child_processes():
+    """The processes this one started that have not been reaped: with a
+    process per context, the library's context processes."""
+    found = []
+    for entry in os.listdir('/proc'):
+        try:
+            with open('/proc/%s/stat' % entry) as f:
+                ppid = int(f.read().rsplit(')', 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid == os.getpid():
+            found.append(int(entry))
+    return found
+
+
+contexts_before = child_processes()
 check(lib.virgl_renderer_resource_unmap(10) == 0 and lib.virgl_renderer_resource_unmap(11) == 0,
       'unmap')
 for res in (10, 11, 30):
@@ -322,7 +338,10 @@ lib.virgl_renderer_context_destroy(1)
 lib.virgl_renderer_context_destroy(3)
 lib.virgl_renderer_reset()
 lib.virgl_renderer_cleanup(None)
-check(True, 'teardown completes')
+pvtest.wait_for(lambda: not child_processes(), timeout=10, interval=0.05)
+check(not child_processes() and (IN_PROCESS or contexts_before),
+      'teardown completes: the context processes (%d before it) have ended and been reaped '
+      '(%d left)' % (len(contexts_before), len(child_processes())))
 
 if not IN_PROCESS:
     again = subprocess.run([sys.executable] + sys.argv, capture_output=True, text=True,
