@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "pv_fuzz.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,9 +73,41 @@ pv_fuzz_context(void)
    return ctx;
 }
 
+static char outcome[320];
+static bool has_outcome;
+
+const char *
+pv_fuzz_outcome(void)
+{
+   return has_outcome ? outcome : NULL;
+}
+
+void
+pv_fuzz_outcome_reset(void)
+{
+   has_outcome = false;
+}
+
+void
+pv_fuzz_set_outcome(const char *fmt, ...)
+{
+   va_list ap;
+   va_start(ap, fmt);
+   vsnprintf(outcome, sizeof(outcome), fmt, ap);
+   va_end(ap);
+   has_outcome = true;
+}
+
 void
 pv_fuzz_context_done(struct pv_context *ctx)
 {
+   /* before teardown, which could add reasons of its own */
+   if (pv_context_is_fatal(ctx)) {
+      const char *reason = pv_context_fatal_reason(ctx);
+      pv_fuzz_set_outcome("refused: %s", reason ? reason : "(no reason recorded)");
+   } else {
+      pv_fuzz_set_outcome("accepted");
+   }
    pv_context_destroy(ctx);
    pv_fuzz_check_leaks();
 }

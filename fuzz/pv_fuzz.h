@@ -28,6 +28,17 @@ void pv_fuzz_check_leaks(void);
 /* Destroys the input's context, then pv_fuzz_check_leaks(). */
 void pv_fuzz_context_done(struct pv_context *ctx);
 
+/* What became of the last input, for the runner to hold a regression input
+ * to what it expects (fuzz/regressions/KIND/NAME.expect): "refused: <why>"
+ * where its context ended fatal (the first reason) or its client was
+ * dropped, "accepted" where it was served to the end; NULL before an input
+ * has recorded one.  A fixed finding that no longer crashes could still be
+ * let through to the driver by a check that was loosened; this is how the
+ * runner tells. */
+const char *pv_fuzz_outcome(void);
+void pv_fuzz_outcome_reset(void);
+void pv_fuzz_set_outcome(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Makes the host fail calls (the null host: pv_null_set_failures; NULL on a
  * real driver, which fails only when it must). */
 extern void (*const pv_fuzz_set_failures)(uint64_t mask);
