@@ -120,6 +120,8 @@ pv_dispatch_run(struct pv_dispatch *d, const void *data, size_t size,
       return false;
    }
    pv_decoder_set_stream(dec, data, size);
+   /* this thread's commands hold the objects they decode (pv_object.h) */
+   pv_object_holder_enter(&dec->held);
    while (pv_decoder_remaining(dec) && pv_dispatch_ok(d)) {
       dec->command = NULL;
       const uint32_t type = pv_dec_u32(dec);
@@ -160,7 +162,7 @@ pv_dispatch_run(struct pv_dispatch *d, const void *data, size_t size,
                             atomic_load_explicit(&d->commands, memory_order_relaxed) + 1,
                             memory_order_relaxed);
       atomic_store_explicit(&d->busy_since_ns, 0, memory_order_release);
-      pv_arena_reset(&dec->arena);
+      pv_decoder_end_command(dec);
       if (!pv_dispatch_ok(d))
          break;
       if (progress)
@@ -173,6 +175,9 @@ pv_dispatch_run(struct pv_dispatch *d, const void *data, size_t size,
          break;
       }
    }
+   /* a command that failed half-way still let go of what it decoded */
+   pv_decoder_end_command(dec);
+   pv_object_holder_leave(&dec->held);
    d->command = NULL;
    return pv_dispatch_ok(d);
 }

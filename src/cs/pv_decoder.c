@@ -23,13 +23,22 @@ pv_decoder_init(struct pv_decoder *dec, struct pv_fatal *fatal,
    dec->fatal = fatal;
    dec->objects = objects;
    dec->command = NULL;
+   dec->held = (struct pv_object_holder){ NULL, 0, 0, NULL };
    pv_arena_init(&dec->arena, arena_cap);
 }
 
 void
 pv_decoder_fini(struct pv_decoder *dec)
 {
+   pv_object_holder_fini(&dec->held);
    pv_arena_fini(&dec->arena);
+}
+
+void
+pv_decoder_end_command(struct pv_decoder *dec)
+{
+   pv_object_holder_release(&dec->held);
+   pv_arena_reset(&dec->arena);
 }
 
 void
@@ -256,7 +265,11 @@ pv_dec_object(struct pv_decoder *dec, VkObjectType type, bool required, const ch
       return NULL;
    }
    VkObjectType found = VK_OBJECT_TYPE_UNKNOWN;
-   struct pv_object *obj = pv_object_table_lookup(dec->objects, id, type, &found);
+   struct pv_object *obj = pv_object_table_get(dec->objects, id, type, &found);
+   if (obj && !pv_object_holder_add(&dec->held, obj)) {
+      pv_dec_fail(dec, "%s: out of memory", what);
+      return NULL;
+   }
    if (!obj) {
       if (found == VK_OBJECT_TYPE_UNKNOWN)
          pv_dec_fail(dec, "%s: unknown object id %" PRIu64, what, id);

@@ -11,6 +11,7 @@
 
 #include "cs/pv_arena.h"
 #include "cs/pv_fatal.h"
+#include "object/pv_object.h"
 
 struct pv_object;
 struct pv_object_table;
@@ -35,7 +36,13 @@ struct pv_decoder {
    struct pv_object_table *objects; /* borrowed from the context */
    struct pv_arena arena;           /* owned; reset after every command */
    const char *command;             /* name of the command being decoded */
+   /* the objects this command decoded, referenced until it is done
+    * (pv_decoder_end_command) */
+   struct pv_object_holder held;
 };
+
+/* After each command: frees its scratch memory and lets go of its objects. */
+void pv_decoder_end_command(struct pv_decoder *dec);
 
 void pv_decoder_init(struct pv_decoder *dec, struct pv_fatal *fatal,
                      struct pv_object_table *objects, size_t arena_cap);

@@ -3,6 +3,7 @@
 
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "util/pv_hash.h"
 
@@ -128,8 +129,8 @@ grow_locked(struct pv_object_table *table)
 }
 
 struct pv_object *
-pv_object_table_lookup(struct pv_object_table *table, uint64_t id, VkObjectType type,
-                       VkObjectType *found)
+pv_object_table_get(struct pv_object_table *table, uint64_t id, VkObjectType type,
+                    VkObjectType *found)
 {
    if (found)
       *found = VK_OBJECT_TYPE_UNKNOWN;
@@ -138,12 +139,96 @@ pv_object_table_lookup(struct pv_object_table *table, uint64_t id, VkObjectType 
    pv_object_table_lock(table);
    struct pv_object **slot = find_locked(table, id);
    struct pv_object *obj = slot ? *slot : NULL;
+   /* under the lock: a destroy removes the object under it first, so it
+    * either sees this reference or this lookup does not find the object */
+   if (obj && obj->type == type)
+      atomic_fetch_add_explicit(&obj->refs, 1, memory_order_relaxed);
    pv_object_table_unlock(table);
    if (!obj)
       return NULL;
    if (found)
       *found = obj->type;
    return obj->type == type ? obj : NULL;
+}
+
+/* -- references held for a command ------------------------------------------------ */
+
+static _Thread_local struct pv_object_holder *current_holder;
+
+void
+pv_object_holder_enter(struct pv_object_holder *holder)
+{
+   holder->outer = current_holder;
+   current_holder = holder;
+}
+
+void
+pv_object_holder_leave(struct pv_object_holder *holder)
+{
+   current_holder = holder->outer;
+   holder->outer = NULL;
+}
+
+bool
+pv_object_holder_add(struct pv_object_holder *holder, struct pv_object *obj)
+{
+   if (holder->count == holder->cap) {
+      const uint32_t cap = holder->cap ? holder->cap * 2 : 16;
+      struct pv_object **objs = realloc(holder->objs, cap * sizeof(*objs));
+      if (!objs) {
+         pv_object_put(obj);
+         return false;
+      }
+      holder->objs = objs;
+      holder->cap = cap;
+   }
+   holder->objs[holder->count++] = obj;
+   return true;
+}
+
+void
+pv_object_holder_release(struct pv_object_holder *holder)
+{
+   for (uint32_t i = 0; i < holder->count; i++)
+      pv_object_put(holder->objs[i]);
+   holder->count = 0;
+}
+
+void
+pv_object_holder_fini(struct pv_object_holder *holder)
+{
+   pv_object_holder_release(holder);
+   free(holder->objs);
+   holder->objs = NULL;
+   holder->cap = 0;
+}
+
+/* The object is out of the table: drops what this thread's command holds of
+ * it (the handler destroying it is usually that command), then waits for
+ * the other threads' commands to let go. */
+static void
+wait_unheld(struct pv_object *obj)
+{
+   for (struct pv_object_holder *holder = current_holder; holder; holder = holder->outer) {
+      for (uint32_t i = 0; i < holder->count; i++) {
+         if (holder->objs[i] == obj) {
+            holder->objs[i] = NULL;
+            atomic_fetch_sub_explicit(&obj->refs, 1, memory_order_relaxed);
+         }
+      }
+   }
+   for (unsigned spins = 0; atomic_load_explicit(&obj->refs, memory_order_acquire) > 1;
+        spins++) {
+      if (spins < 64) {
+         pv_cpu_relax();
+      } else if (spins < 256) {
+         sched_yield();
+      } else {
+         /* another ring's host call on it: that may take a while */
+         const struct timespec ts = { .tv_nsec = 50 * 1000 };
+         nanosleep(&ts, NULL);
+      }
+   }
 }
 
 static enum pv_object_status
@@ -177,6 +262,7 @@ pv_object_table_adopt(struct pv_object_table *table, struct pv_object *obj,
        !grow_locked(table))
       status = PV_OBJECT_NO_MEMORY;
    if (status == PV_OBJECT_OK) {
+      atomic_store_explicit(&obj->refs, 1, memory_order_relaxed);
       insert_slot_locked(table->slots, table->capacity, obj);
       table->count++;
       table->used++;
@@ -209,6 +295,7 @@ pv_object_table_forget(struct pv_object_table *table, struct pv_object *obj)
    pv_object_table_lock(table);
    remove_locked(table, obj);
    pv_object_table_unlock(table);
+   wait_unheld(obj);
 }
 
 /* Detaches the subtree under `root` in destruction order into `order`
@@ -258,6 +345,8 @@ pv_object_table_destroy(struct pv_object_table *table, struct pv_object *obj)
    pv_object_table_unlock(table);
    if (n < 0)
       abort(); /* host out of memory while tearing down: nothing sane is left */
+   for (long i = 0; i < n; i++)
+      wait_unheld(order[i]);
 
    /* parents first: a device waits idle before its objects go */
    for (long i = n; i-- > 0;) {

@@ -25,6 +25,16 @@ struct pv_vk_table;
  * to the object it was created from (`parent`), so that destroying a device
  * or instance, or tearing down the context, destroys whatever the guest left
  * behind, children before parents, newest first.
+ *
+ * Lifetime across threads: a context's rings and its transport look objects
+ * up concurrently, and a guest may destroy on one ring what another is
+ * using.  A lookup takes a reference (`refs`; the table holds one), dropped
+ * when the command that decoded it is done; destroying an object takes it
+ * out of the table at once, then waits until no other thread holds it
+ * before the host object goes.  The wait is for the commands in hand, not
+ * for later ones, and only for the objects being destroyed: a thread that
+ * destroys what another is still using in a host call waits for that call,
+ * which is the guest's own doing (Vulkan forbids it).
  */
 struct pv_object {
    uint64_t id;
@@ -39,7 +49,38 @@ struct pv_object {
    /* optional: called on every object of a subtree before any of it is
     * destroyed (a device waits for its queues to go idle) */
    void (*quiesce)(struct pv_object *obj);
+   atomic_uint refs;              /* the table's, plus one per lookup held */
 };
+
+/* The references a thread holds for the command it is running (the
+ * decoder's), released when the command is done. */
+struct pv_object_holder {
+   struct pv_object **objs; /* owned */
+   uint32_t count;
+   uint32_t cap;
+   /* the holder that was current when this one became current (a command
+    * stream run from inside a command) */
+   struct pv_object_holder *outer;
+};
+
+/* Adds a reference taken by pv_object_table_get; false (and the reference
+ * dropped) when out of memory. */
+bool pv_object_holder_add(struct pv_object_holder *holder, struct pv_object *obj);
+void pv_object_holder_release(struct pv_object_holder *holder);
+void pv_object_holder_fini(struct pv_object_holder *holder);
+/* The holder of the calling thread's command: destroying an object this
+ * thread holds (in it or in the holders current before it) drops those
+ * references instead of waiting for them.  Pairs with ..._leave. */
+void pv_object_holder_enter(struct pv_object_holder *holder);
+void pv_object_holder_leave(struct pv_object_holder *holder);
+
+/* Drops a reference from pv_object_table_get. */
+static inline void
+pv_object_put(struct pv_object *obj)
+{
+   if (obj)
+      atomic_fetch_sub_explicit(&obj->refs, 1, memory_order_release);
+}
 
 /* Every object struct comes from pv_object_calloc and goes back through
  * pv_object_free, so that a process can check at its end that teardown
@@ -107,10 +148,11 @@ bool pv_object_table_init(struct pv_object_table *table, uint32_t max_objects);
 /* The table must be empty (pv_object_table_destroy_all). */
 void pv_object_table_fini(struct pv_object_table *table);
 
-/* Lookup with a type check.  NULL when missing or of another type; *found
- * (optional) tells which: VK_OBJECT_TYPE_UNKNOWN when the id is unknown. */
-struct pv_object *pv_object_table_lookup(struct pv_object_table *table, uint64_t id,
-                                         VkObjectType type, VkObjectType *found);
+/* Lookup with a type check, taking a reference (pv_object_put, or a
+ * holder).  NULL when missing or of another type; *found (optional) tells
+ * which: VK_OBJECT_TYPE_UNKNOWN when the id is unknown. */
+struct pv_object *pv_object_table_get(struct pv_object_table *table, uint64_t id,
+                                      VkObjectType type, VkObjectType *found);
 
 /* Whether `id` could name a new object (nonzero, unused, within quota). */
 enum pv_object_status pv_object_table_check_id(struct pv_object_table *table, uint64_t id);
@@ -121,8 +163,9 @@ enum pv_object_status pv_object_table_check_id(struct pv_object_table *table, ui
 enum pv_object_status pv_object_table_adopt(struct pv_object_table *table,
                                             struct pv_object *obj, struct pv_object *parent);
 
-/* Removes `obj` and everything created from it from the table, then destroys
- * them: children before parents, newest first. */
+/* Removes `obj` and everything created from it from the table, waits until
+ * no other thread holds any of them, then destroys them: children before
+ * parents, newest first. */
 void pv_object_table_destroy(struct pv_object_table *table, struct pv_object *obj);
 
 /* Removes `obj` from the table without destroying anything: for objects that

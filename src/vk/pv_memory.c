@@ -280,11 +280,13 @@ pv_handle_vkGetMemoryResourcePropertiesMESA(
    args->ret = types ? VK_SUCCESS : VK_ERROR_INVALID_EXTERNAL_HANDLE;
 }
 
+/* Called from the transport thread while a ring may free the memory: the
+ * reference taken by the lookup keeps it until the backing has its own. */
 struct pv_resource *
 pv_memory_get_blob_backing(struct pv_context *ctx, uint64_t memory_id, uint64_t size, int *err)
 {
    VkObjectType found;
-   struct pv_device_memory *mem = (struct pv_device_memory *)pv_object_table_lookup(
+   struct pv_device_memory *mem = (struct pv_device_memory *)pv_object_table_get(
       &ctx->objects, memory_id, VK_OBJECT_TYPE_DEVICE_MEMORY, &found);
    if (!mem) {
       pv_fatal_set(&ctx->fatal, "blob for memory %" PRIu64 ", which is %s", memory_id,
@@ -296,6 +298,7 @@ pv_memory_get_blob_backing(struct pv_context *ctx, uint64_t memory_id, uint64_t 
 #if PV_FAULT_HOOKS
    refuse |= ctx->renderer->fault_no_blob;
 #endif
+   struct pv_resource *backing = NULL;
    if (refuse) {
       /* memory the guest was not shown as host-visible, or a driver that
        * refused the import: the guest's vkMapMemory fails, the context
@@ -305,13 +308,13 @@ pv_memory_get_blob_backing(struct pv_context *ctx, uint64_t memory_id, uint64_t 
                  "memory the renderer can share; the guest's vkMapMemory fails (logged once)",
                  memory_id, mem->type_index);
       *err = -EPERM;
-      return NULL;
-   }
-   if (size > mem->backing->size) {
+   } else if (size > mem->backing->size) {
       pv_fatal_set(&ctx->fatal, "blob of %" PRIu64 " bytes for memory %" PRIu64 " of %zu",
                    size, memory_id, mem->backing->size);
       *err = -EINVAL;
-      return NULL;
+   } else {
+      backing = pv_resource_ref(mem->backing);
    }
-   return pv_resource_ref(mem->backing);
+   pv_object_put(&mem->base);
+   return backing;
 }
