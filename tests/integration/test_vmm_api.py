@@ -10,13 +10,25 @@ host driver that crashes in one guest's command (with a process per context,
 the default: only that context's process ends), the 2D entry points that
 keep and hand back what the VMM owns, and teardown.  Then all of it again
 with the contexts in the VMM's process (PV_VIRGL_IN_PROCESS=1), but the
-crash."""
+crash.
+
+Then the fence models of the other VMMs, each in a process of its own
+(this script with --model): a VMM that initialises with THREAD_SYNC and
+never polls until the poll fd is readable, and one with ASYNC_FENCE_CB
+(crosvm, libkrun) that never polls at all; in both modes.  And, with a
+process per context, a context whose host driver hangs (PV_FAULT) beside
+one whose fences keep retiring and streams keep running, in each model
+(QEMU's included): no call into the library may take long (a watchdog
+fails the run), the hung process is killed when its context is destroyed,
+and a context flooded with streams it never reads is ended."""
 
 import ctypes
 import os
+import select
 import struct
 import subprocess
 import sys
+import threading
 import time
 
 import pvtest
@@ -33,7 +45,10 @@ if PRELOAD and os.environ.get('LD_PRELOAD') != PRELOAD:
                ASAN_OPTIONS='detect_leaks=0:verify_asan_link_order=0')
     os.execve(sys.executable, [sys.executable] + sys.argv, env)
 
+THREAD_SYNC = 1 << 1
 VENUS = 1 << 6
+NO_VIRGL = 1 << 7
+ASYNC_FENCE_CB = 1 << 8
 RENDER_SERVER = 1 << 9
 HOST3D = 2
 MAPPABLE = 1
@@ -77,15 +92,360 @@ class IoVec(ctypes.Structure):
 
 IN_PROCESS = os.environ.get('PV_VIRGL_IN_PROCESS') == '1'
 MODE = 'in-process' if IN_PROCESS else 'process per context'
-print('mode: %s' % MODE)
+# whether this build honours PV_FAULT (meson -Dfault_hooks=true)
+FAULT_HOOKS = os.environ.get('PV_FAULT_HOOKS', '1') == '1'
+
+
+def skip(what):
+    print('SKIP %s' % what, flush=True)
+
+
+# --model NAME [--hang]: one fence model, run by the main script
+MODEL = sys.argv[sys.argv.index('--model') + 1] if '--model' in sys.argv else None
+HANG = '--hang' in sys.argv
+if not MODEL:
+    print('mode: %s' % MODE)
 exported = subprocess.run(['nm', '-D', '--defined-only', LIB], capture_output=True,
                           text=True).stdout.split('\n')
 names = [l.split()[-1] for l in exported if l.strip()]
-check(len(names) >= 30 and all(n.startswith('virgl_renderer_') for n in names),
-      'the library exports the virglrenderer interface and nothing else (%d symbols)' %
-      len(names))
+if not MODEL:
+    check(len(names) >= 30 and all(n.startswith('virgl_renderer_') for n in names),
+          'the library exports the virglrenderer interface and nothing else (%d symbols)' %
+          len(names))
 lib = ctypes.CDLL(LIB)
 u32 = ctypes.c_uint32
+
+
+# -- the fence models (--model) -----------------------------------------------------
+MODELS = {
+    # QEMU 10.0: polls from its thread, on a timer and after each command
+    'qemu': VENUS | RENDER_SERVER,
+    # a VMM whose device thread waits on virgl_renderer_get_poll_fd()
+    'thread-sync': VENUS | NO_VIRGL | THREAD_SYNC,
+    # crosvm and libkrun (krunkit, podman machine, microsandbox)
+    'async': VENUS | NO_VIRGL | THREAD_SYNC | ASYNC_FENCE_CB,
+}
+CALL_LIMIT = 5      # seconds any one call into the library may take
+FENCE_LIMIT = 20    # seconds a fence that must retire may take
+
+
+class Watchdog:
+    """Fails the run, naming the call, when one call into the library does
+    not return within CALL_LIMIT: a VMM thread stalled on one context."""
+
+    def __init__(self):
+        self.cond = threading.Condition()
+        self.current = None
+        threading.Thread(target=self._watch, daemon=True).start()
+
+    def _watch(self):
+        with self.cond:
+            while True:
+                if self.current is None:
+                    self.cond.wait()
+                    continue
+                name, deadline = self.current
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    print('FAIL %s did not return within %d s: the VMM\'s thread is stalled' %
+                          (name, CALL_LIMIT), flush=True)
+                    os._exit(1)
+                self.cond.wait(left)
+
+    def call(self, name, *args):
+        with self.cond:
+            self.current = (name, time.monotonic() + CALL_LIMIT)
+            self.cond.notify()
+        try:
+            return getattr(lib, name)(*args)
+        finally:
+            with self.cond:
+                self.current = None
+                self.cond.notify()
+
+
+class Vmm:
+    """A VMM's virtio-gpu device, reporting fences as `model` makes it."""
+
+    def __init__(self, model):
+        self.model = model
+        self.dog = Watchdog()
+        self.cond = threading.Condition()
+        self.events = []          # (event, reporting thread)
+        self.after_cleanup = []   # callbacks once cleanup returned: none may come
+        self.cleaned_up = False
+        self.poll_fd = -1
+        self.stalled = False      # a wait already failed: later ones fail at once
+        self.cbs = Callbacks(
+            version=3, write_fence=WRITE_FENCE(lambda cookie, f: self._record(('global', f))),
+            write_context_fence=WRITE_CONTEXT_FENCE(
+                lambda cookie, c, r, f: self._record(('ctx', c, r, f))))
+
+    def _record(self, event):
+        with self.cond:
+            if self.cleaned_up:
+                self.after_cleanup.append(event)
+            self.events.append((event, threading.get_ident()))
+            self.cond.notify_all()
+
+    def seen(self):
+        with self.cond:
+            return [e for e, _ in self.events]
+
+    def threads(self):
+        with self.cond:
+            return set(t for _, t in self.events)
+
+    def wait(self, pred, limit=FENCE_LIMIT):
+        """Waits for the fences `pred` wants, as the model's VMM does."""
+        if self.stalled:
+            return False
+        deadline = time.monotonic() + limit
+        while True:
+            if self.model == 'async':
+                # the fences come by themselves
+                with self.cond:
+                    while not pred() and time.monotonic() < deadline:
+                        self.cond.wait(max(0, deadline - time.monotonic()))
+            if pred():
+                return True
+            left = deadline - time.monotonic()
+            if left <= 0 or self.model == 'async':
+                self.stalled = True
+                return False
+            if self.model == 'thread-sync':
+                # poll only once the fd says something retired
+                if self.poll_fd < 0:
+                    self.stalled = True
+                    return False
+                readable, _, _ = select.select([self.poll_fd], [], [], left)
+                if readable:
+                    self.dog.call('virgl_renderer_poll')
+            else:
+                # QEMU's model: poll, and again on its timer
+                self.dog.call('virgl_renderer_poll')
+                if not pred():
+                    time.sleep(0.002)
+
+
+def model_context(vmm, ctx, res, name, fault=None):
+    """A Venus context with its reply blob mapped; its address."""
+    if fault:
+        os.environ['PV_FAULT'] = fault
+    ok = vmm.dog.call('virgl_renderer_context_create_with_flags', ctx, 4, len(name), name) == 0
+    if fault:
+        del os.environ['PV_FAULT']
+    blob = BlobArgs(res_handle=res, ctx_id=ctx, blob_mem=HOST3D, blob_flags=MAPPABLE, size=4096)
+    ok = ok and vmm.dog.call('virgl_renderer_resource_create_blob', ctypes.byref(blob)) == 0
+    where, size = ctypes.c_void_p(), ctypes.c_uint64()
+    ok = ok and vmm.dog.call('virgl_renderer_resource_map', res, ctypes.byref(where),
+                             ctypes.byref(size)) == 0
+    return where.value if ok else None
+
+
+def model_submit(vmm, ctx, stream):
+    buf = ctypes.create_string_buffer(stream, len(stream))
+    return vmm.dog.call('virgl_renderer_submit_cmd', buf, ctx, len(stream) // 4)
+
+
+def model_device_stream(res):
+    """Instance, physical device, device, and a queue on ring_idx 1."""
+    return (set_reply(res, 0, 24) + create_instance(1) + set_reply(res, 24, 36) +
+            enumerate_physical_devices(1, 2) + set_reply(res, 60, 24) + create_device(2, 3) +
+            get_device_queue2(3, 4, ring_idx=1))
+
+
+def model_version_stream(res):
+    """vkEnumerateInstanceVersion, its reply at offset 200."""
+    return set_reply(res, 200, 24) + pvtest.cmd_header(137, reply=True) + pvtest.u64(1)
+
+
+def model_reply(where, offset):
+    return struct.unpack('<Ii', ctypes.string_at(where + offset, 8))
+
+
+def model_fences(vmm, ctx=None):
+    """The fence ids reported, global ones (ctx None) or a context's."""
+    if ctx is None:
+        return [e[1] for e in vmm.seen() if e[0] == 'global']
+    return [e[3] for e in vmm.seen() if e[0] == 'ctx' and e[1] == ctx]
+
+
+def model_init(vmm, label):
+    check(vmm.dog.call('virgl_renderer_init', None, MODELS[vmm.model],
+                       ctypes.byref(vmm.cbs)) == 0, '%s: init' % label)
+    vmm.poll_fd = vmm.dog.call('virgl_renderer_get_poll_fd')
+    if vmm.model == 'thread-sync':
+        check(vmm.poll_fd >= 0, '%s: virgl_renderer_get_poll_fd gives a file descriptor' % label)
+    else:
+        check(vmm.poll_fd == -1, '%s: no poll fd (%s)' %
+              (label, 'fences come from the library\'s thread' if vmm.model == 'async'
+               else 'fences are polled'))
+
+
+def model_cleanup(vmm, label):
+    vmm.dog.call('virgl_renderer_cleanup', None)
+    with vmm.cond:
+        vmm.cleaned_up = True
+    check(True, '%s: cleanup returns' % label)
+
+
+def model_fences_in_order(vmm, label):
+    """(a), (b): fences reported as the model says, in order, with the
+    streams before them run."""
+    main = threading.get_ident()
+    model_init(vmm, label)
+    if vmm.model == 'thread-sync' and vmm.poll_fd >= 0:
+        check(not select.select([vmm.poll_fd], [], [], 0)[0],
+              '%s: the poll fd is not readable while nothing retired' % label)
+    where = model_context(vmm, 1, 10, b'guest')
+    check(where is not None, '%s: a context and its reply blob' % label)
+    if where is None:
+        return
+    ok = model_submit(vmm, 1, model_device_stream(10)) == 0
+    ok = vmm.dog.call('virgl_renderer_create_fence', 1, 0) == 0 and ok
+    for fence in (11, 12, 13):
+        ok = model_submit(vmm, 1, model_version_stream(10)) == 0 and ok
+        ok = vmm.dog.call('virgl_renderer_context_create_fence', 1, 0, 1, fence) == 0 and ok
+    ok = vmm.dog.call('virgl_renderer_create_fence', 2, 0) == 0 and ok
+    check(ok, '%s: streams, a global fence, three fences on ring_idx 1, a global fence' % label)
+    done = vmm.wait(lambda: len(model_fences(vmm)) == 2 and len(model_fences(vmm, 1)) == 3)
+    how = {'thread-sync': 'through poll once the poll fd was readable',
+           'async': 'without any poll', 'qemu': 'from poll'}[vmm.model]
+    check(done and model_fences(vmm) == [1, 2] and model_fences(vmm, 1) == [11, 12, 13],
+          '%s: every fence retires %s, in order (global %s, ring_idx 1 %s)' %
+          (label, how, model_fences(vmm), model_fences(vmm, 1)))
+    check(all(e[1:3] == (1, 1) for e in vmm.seen() if e[0] == 'ctx'),
+          '%s: each fence is reported with its context and ring_idx' % label)
+    check(model_reply(where, 0) == (0, 0) and model_reply(where, 60) == (11, 0) and
+          model_reply(where, 200) == (137, 0),
+          '%s: the streams before them ran (replies %s %s %s)' %
+          (label, model_reply(where, 0), model_reply(where, 60), model_reply(where, 200)))
+    threads = vmm.threads()
+    if vmm.model == 'async':
+        check(threads and main not in threads,
+              '%s: the callbacks come from a thread of the library\'s' % label)
+    else:
+        check(threads == {main}, '%s: the callbacks come from the thread that polls' % label)
+
+    # a context destroyed with fences in flight: nothing of it after destroy
+    where2 = model_context(vmm, 2, 20, b'second')
+    ok = where2 is not None and model_submit(vmm, 2, model_device_stream(20)) == 0
+    for fence in range(100, 140):
+        ok = vmm.dog.call('virgl_renderer_context_create_fence', 2, 0, 1, fence) == 0 and ok
+    vmm.dog.call('virgl_renderer_resource_unmap', 20)
+    vmm.dog.call('virgl_renderer_resource_unref', 20)
+    vmm.dog.call('virgl_renderer_context_destroy', 2)
+    reported = len(model_fences(vmm, 2))
+    ok = vmm.dog.call('virgl_renderer_context_create_fence', 1, 0, 1, 14) == 0 and ok
+    done = vmm.wait(lambda: 14 in model_fences(vmm, 1))
+    check(ok and done and len(model_fences(vmm, 2)) == reported,
+          '%s: a context destroyed with 40 fences in flight: none reported after its destroy '
+          'returned (%d before), the other context\'s next fence is' % (label, reported))
+
+    # cleanup with fences in flight: no callback once it returned
+    for fence in range(15, 40):
+        vmm.dog.call('virgl_renderer_context_create_fence', 1, 0, 1, fence)
+    vmm.dog.call('virgl_renderer_create_fence', 3, 0)
+    vmm.dog.call('virgl_renderer_resource_unmap', 10)
+    vmm.dog.call('virgl_renderer_resource_unref', 10)
+    model_cleanup(vmm, label)
+    if vmm.model == 'thread-sync':
+        vmm.dog.call('virgl_renderer_poll')
+    with vmm.cond:
+        late = list(vmm.after_cleanup)
+    check(not late, '%s: no callback after cleanup returned (%s)' % (label, late[:3]))
+
+
+def model_hang(vmm, label):
+    """(c): a context whose host driver hangs beside one that goes on."""
+    model_init(vmm, label)
+    where = model_context(vmm, 1, 10, b'healthy')
+    ok = where is not None and model_submit(vmm, 1, model_device_stream(10)) == 0
+    ok = ok and vmm.dog.call('virgl_renderer_create_fence', 1, 0) == 0
+    check(ok and vmm.wait(lambda: model_fences(vmm) == [1]) and model_reply(where, 60) == (11, 0),
+          '%s: a healthy context with a device and a queue on ring_idx 1' % label)
+    if not ok:
+        return
+
+    # the host driver hangs in the second context's vkEnumeratePhysicalDevices
+    where2 = model_context(vmm, 2, 20, b'stuck', fault='hang:vkEnumeratePhysicalDevices')
+    check(where2 is not None, '%s: a context whose host driver will hang' % label)
+    model_submit(vmm, 2, set_reply(20, 0, 24) + create_instance(1) + set_reply(20, 24, 36) +
+                 enumerate_physical_devices(1, 2))
+    # more than its socket holds, which the process never reads
+    flood = b'\0' * (4 << 20)
+    check(model_submit(vmm, 2, flood) == 0 and model_submit(vmm, 2, flood) == 0,
+          '%s: 8 MiB of streams for the stuck context return at once' % label)
+    check(vmm.dog.call('virgl_renderer_context_create_fence', 2, 0, 0, 7) == 0,
+          '%s: a fence on the stuck context' % label)
+    check(vmm.dog.call('virgl_renderer_create_fence', 2, 0) == 0,
+          '%s: a global fence after the stuck context\'s streams' % label)
+
+    rounds = 0
+    for i in range(20):
+        ctypes.memset(where + 200, 0, 8)
+        if model_submit(vmm, 1, model_version_stream(10)) != 0:
+            break
+        fence = 1000 + i
+        vmm.dog.call('virgl_renderer_context_create_fence', 1, 0, 1, fence)
+        if not vmm.wait(lambda: fence in model_fences(vmm, 1)) or \
+                model_reply(where, 200) != (137, 0):
+            break
+        rounds += 1
+    check(rounds == 20 and model_fences(vmm, 1) == list(range(1000, 1020)),
+          '%s: the healthy context\'s fences keep retiring in order and its streams keep '
+          'running (%d of 20 rounds)' % (label, rounds))
+    check(7 not in model_fences(vmm, 2) and model_fences(vmm) == [1],
+          '%s: the stuck context\'s fence, and the global fence after its streams, wait '
+          '(global fences retire in order)' % label)
+
+    # destroying it does not wait for the process, and frees the global fence
+    vmm.dog.call('virgl_renderer_resource_unmap', 20)
+    vmm.dog.call('virgl_renderer_resource_unref', 20)
+    vmm.dog.call('virgl_renderer_context_destroy', 2)
+    check(vmm.wait(lambda: model_fences(vmm) == [1, 2]),
+          '%s: once the stuck context is destroyed (at once), the global fence retires' % label)
+    check(7 not in model_fences(vmm, 2), '%s: the destroyed context\'s fence is not reported'
+          % label)
+
+    # a stuck context that is sent more than the library keeps for it is ended
+    where3 = model_context(vmm, 3, 30, b'flooded', fault='hang:vkEnumeratePhysicalDevices')
+    model_submit(vmm, 3, set_reply(30, 0, 24) + create_instance(1) + set_reply(30, 24, 36) +
+                 enumerate_physical_devices(1, 2))
+    vmm.dog.call('virgl_renderer_context_create_fence', 3, 0, 0, 8)
+    vmm.dog.call('virgl_renderer_create_fence', 3, 0)
+    refused = model_submit(vmm, 3, b'\0' * (65 << 20)) != 0
+    check(where3 is not None and refused and
+          vmm.wait(lambda: 8 in model_fences(vmm, 3) and model_fences(vmm) == [1, 2, 3]),
+          '%s: a stuck context sent 65 MiB is ended: its fence and the global fence after it '
+          'retire' % label)
+    ctypes.memset(where + 200, 0, 8)
+    model_submit(vmm, 1, model_version_stream(10))
+    vmm.dog.call('virgl_renderer_context_create_fence', 1, 0, 1, 2000)
+    check(vmm.wait(lambda: 2000 in model_fences(vmm, 1)) and model_reply(where, 200) == (137, 0),
+          '%s: the healthy context goes on' % label)
+    for res in (10, 30):
+        vmm.dog.call('virgl_renderer_resource_unmap', res)
+        vmm.dog.call('virgl_renderer_resource_unref', res)
+    vmm.dog.call('virgl_renderer_context_destroy', 3)
+    vmm.dog.call('virgl_renderer_context_destroy', 1)
+    # the stuck process is killed within the grace period, not waited for
+    model_cleanup(vmm, label)
+
+
+def run_model(model, hang):
+    label = '%s%s (%s)' % (model, ' beside a hung context' if hang else '', MODE)
+    vmm = Vmm(model)
+    if hang:
+        model_hang(vmm, label)
+    else:
+        model_fences_in_order(vmm, label)
+
+
+if MODEL:
+    run_model(MODEL, HANG)
+    pvtest.finish()
 
 # -- capsets, before init -------------------------------------------------------
 ver, size = u32(), u32()
@@ -211,7 +571,10 @@ check(submit(1, set_reply(10, 200, 24) + pvtest.cmd_header(137, reply=True) + pv
       and sync() and reply(200) == (137, 0),
       'the first context is still served (%s)' % (reply(200),))
 
-if not IN_PROCESS:
+if not IN_PROCESS and not FAULT_HOOKS:
+    skip('a host driver that crashes, memory that cannot be shared: this build has no '
+                'fault hooks (-Dfault_hooks=true)')
+if not IN_PROCESS and FAULT_HOOKS:
     # a host driver that crashes in one guest's command (test-only hook)
     os.environ['PV_FAULT'] = 'crash:vkEnumeratePhysicalDevices'
     check(lib.virgl_renderer_context_create_with_flags(4, 4, 5, b'crash') == 0,
@@ -231,7 +594,7 @@ if not IN_PROCESS:
     lib.virgl_renderer_resource_unref(13)
     lib.virgl_renderer_context_destroy(4)
 
-if not IN_PROCESS:
+if not IN_PROCESS and FAULT_HOOKS:
     # memory the renderer cannot back as a blob (test-only hook: as NVIDIA's
     # BAR type was before it was shown device-only): the blob is answered
     # but cannot be mapped, and mapping it at a fixed address leaves what
@@ -342,6 +705,38 @@ pvtest.wait_for(lambda: not child_processes(), timeout=10, interval=0.05)
 check(not child_processes() and (IN_PROCESS or contexts_before),
       'teardown completes: the context processes (%d before it) have ended and been reaped '
       '(%d left)' % (len(contexts_before), len(child_processes())))
+
+
+# -- the other VMMs' fence models, and a context that hangs --------------------------
+def run_child(args, what):
+    """This script with --model ARGS, in a process of its own (a library
+    that stalls fails its own watchdog, or at worst this timeout)."""
+    try:
+        child = subprocess.run([sys.executable, sys.argv[0], '--model'] + args,
+                               capture_output=True, text=True, timeout=300)
+    except subprocess.TimeoutExpired as e:
+        out = e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or '')
+        print(out, end='')
+        check(False, '%s: did not finish within 300 s' % what)
+        return None
+    print(child.stdout, end='')
+    if child.returncode:
+        print(child.stderr[-4000:], end='')
+    check(child.returncode == 0, '%s: all its checks passed' % what)
+    return child
+
+
+for model in ('thread-sync', 'async'):
+    run_child([model], '%s VMM (%s)' % (model, MODE))
+if not IN_PROCESS and FAULT_HOOKS:
+    for model in ('qemu', 'thread-sync', 'async'):
+        child = run_child([model, '--hang'], '%s VMM beside a hung context' % model)
+        check(child is not None and 'did not end within' in child.stderr,
+              '%s VMM beside a hung context: the hung process was killed after its context '
+              'was destroyed' % model)
+elif not IN_PROCESS:
+    skip('a context whose host driver hangs: this build has no fault hooks '
+                '(-Dfault_hooks=true)')
 
 if not IN_PROCESS:
     again = subprocess.run([sys.executable] + sys.argv, capture_output=True, text=True,
