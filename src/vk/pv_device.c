@@ -201,6 +201,7 @@ pv_handle_vkCreateDevice(struct pv_dispatch *d, struct pv_cmd_vkCreateDevice *ar
                            info->ppEnabledExtensionNames, info->enabledExtensionCount);
    free(exts);
    dev->base.vk = &dev->vk;
+   pv_device_note_null_features(dev, info);
    dev->host_import = has_import && dev->vk.GetMemoryHostPointerPropertiesEXT;
    pv_memory_init_device(dev);
    dev->spirv = pv_spirv_checker_create(dev->api_version);

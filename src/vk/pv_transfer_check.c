@@ -686,16 +686,62 @@ is_buffer_descriptor(VkDescriptorType type)
 }
 
 static bool
-descriptor_writes(struct pv_dispatch *d, uint32_t count, const VkWriteDescriptorSet *writes)
+is_image_descriptor(VkDescriptorType type)
+{
+   return type == VK_DESCRIPTOR_TYPE_SAMPLED_IMAGE || type == VK_DESCRIPTOR_TYPE_STORAGE_IMAGE ||
+          type == VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER ||
+          type == VK_DESCRIPTOR_TYPE_INPUT_ATTACHMENT;
+}
+
+static bool
+is_texel_descriptor(VkDescriptorType type)
+{
+   return type == VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER ||
+          type == VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER;
+}
+
+/* A null buffer, image view or texel buffer view is a null descriptor:
+ * valid only with robustness2's nullDescriptor, which drivers without it
+ * do not expect (pv_handle_check.c). */
+static bool
+null_descriptor(struct pv_dispatch *d, const struct pv_device *dev, uint32_t write,
+                uint32_t element)
+{
+   if (dev && dev->null_descriptor)
+      return true;
+   pv_dispatch_fail(d, "descriptor write %u, element %u: VK_NULL_HANDLE, which is valid only "
+                    "with nullDescriptor (VK_EXT_robustness2; not enabled on this device)",
+                    write, element);
+   return false;
+}
+
+static bool
+descriptor_writes(struct pv_dispatch *d, const struct pv_device *dev, uint32_t count,
+                  const VkWriteDescriptorSet *writes)
 {
    for (uint32_t i = 0; i < count; i++) {
       const VkWriteDescriptorSet *w = &writes[i];
+      if (is_image_descriptor(w->descriptorType) && w->pImageInfo) {
+         for (uint32_t j = 0; j < w->descriptorCount; j++) {
+            if (!w->pImageInfo[j].imageView && !null_descriptor(d, dev, i, j))
+               return false;
+         }
+      }
+      if (is_texel_descriptor(w->descriptorType) && w->pTexelBufferView) {
+         for (uint32_t j = 0; j < w->descriptorCount; j++) {
+            if (!w->pTexelBufferView[j] && !null_descriptor(d, dev, i, j))
+               return false;
+         }
+      }
       if (!is_buffer_descriptor(w->descriptorType) || !w->pBufferInfo)
          continue;
       for (uint32_t j = 0; j < w->descriptorCount; j++) {
          const VkDescriptorBufferInfo *b = &w->pBufferInfo[j];
-         if (!b->buffer)
-            continue; /* a null descriptor (VK_EXT_robustness2) */
+         if (!b->buffer) {
+            if (!null_descriptor(d, dev, i, j))
+               return false;
+            continue;
+         }
          const struct pv_buffer *buffer = as_buffer((const void *)b->buffer);
          const VkDeviceSize range =
             b->range == VK_WHOLE_SIZE && b->offset <= buffer->size ? buffer->size - b->offset
@@ -711,12 +757,14 @@ bool
 pv_check_vkUpdateDescriptorSets(struct pv_dispatch *d,
                                 const struct pv_cmd_vkUpdateDescriptorSets *args)
 {
-   return descriptor_writes(d, args->descriptorWriteCount, args->pDescriptorWrites);
+   return descriptor_writes(d, (const struct pv_device *)args->device, args->descriptorWriteCount,
+                            args->pDescriptorWrites);
 }
 
 bool
 pv_check_vkCmdPushDescriptorSetKHR(struct pv_dispatch *d,
                                    const struct pv_cmd_vkCmdPushDescriptorSetKHR *args)
 {
-   return descriptor_writes(d, args->descriptorWriteCount, args->pDescriptorWrites);
+   return descriptor_writes(d, pv_command_buffer_device(args->commandBuffer),
+                            args->descriptorWriteCount, args->pDescriptorWrites);
 }

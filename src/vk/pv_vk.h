@@ -69,7 +69,18 @@ struct pv_device {
    struct pv_spirv_checker *spirv;   /* validates guest shaders (pv_shader.c) */
    bool host_import;                 /* enabled on the host device */
    uint32_t host_import_types;       /* memory types a memfd mapping imports into */
+   /* features that make VK_NULL_HANDLE valid where a handle is otherwise
+    * required (pv_handle_check.c): robustness2's nullDescriptor (null
+    * descriptors and vertex buffers), graphicsPipelineLibrary (null
+    * descriptor sets in vkCmdBindDescriptorSets) */
+   bool null_descriptor;
+   bool null_descriptor_sets;
 };
+
+/* A device's features that allow null handles, from its create info. */
+void pv_device_note_null_features(struct pv_device *dev, const VkDeviceCreateInfo *info);
+/* The device a command buffer was allocated for (pool, then device). */
+const struct pv_device *pv_command_buffer_device(const void *command_buffer);
 
 /* A VkBuffer and a VkImage, with what the transfer checks need to know of
  * them (pv_transfer_check.c). */
