@@ -240,7 +240,10 @@ run_fence(struct pv_remote *r, uint32_t ring_idx, uint64_t fence_id)
    if (!p && !atomic_load(&r->gone)) {
       pv_error("virgl: context %u (%s): out of memory for a fence; ending it", r->ctx_id,
                r->name);
+      mtx_lock(&r->lock);
+      r->killed = true;
       kill(r->pid, SIGKILL);
+      mtx_unlock(&r->lock);
       set_gone(r, NULL);
    }
    if (atomic_load(&r->gone)) {
@@ -341,6 +344,9 @@ reap(struct pv_remote *r)
 {
    int status = 0;
    pid_t got = 0;
+   mtx_lock(&r->lock);
+   const bool killed_by_us = r->killed; /* logged when it was */
+   mtx_unlock(&r->lock);
 #ifdef SYS_pidfd_open
    const int pidfd = (int)syscall(SYS_pidfd_open, r->pid, 0);
 #else
@@ -366,7 +372,7 @@ reap(struct pv_remote *r)
       kill(r->pid, SIGKILL);
       while (waitpid(r->pid, &status, 0) < 0 && errno == EINTR)
          ;
-   } else if (got == r->pid && WIFSIGNALED(status)) {
+   } else if (got == r->pid && WIFSIGNALED(status) && !killed_by_us) {
       pv_warn("virgl: a context process was killed by signal %d (%s)", WTERMSIG(status),
               strsignal(WTERMSIG(status)));
    }
@@ -404,6 +410,10 @@ worker(void *arg)
             continue;
          pv_error("virgl: context %u (%s): poll: %s", r->ctx_id, r->name, strerror(errno));
          set_gone(r, NULL);
+         /* not a spin if it persists (ENOMEM): the queue is still served */
+         const struct timespec pause = { .tv_nsec = 10 * 1000000 };
+         nanosleep(&pause, NULL);
+         continue;
       }
       if (pfd[0].revents & POLLIN) {
          uint64_t count;
