@@ -212,13 +212,15 @@ def run_vm(qemu, kernel, initrd, env):
     xvfb, display = start_display()
     if not check(xvfb is not None, 'a virtual X server (Xvfb) for QEMU\'s OpenGL display'):
         pvtest.finish()
-    serial = os.path.join(tempfile.mkdtemp(prefix='pv-vm-'), 'serial.log')
+    run_dir = tempfile.mkdtemp(prefix='pv-vm-')
+    serial = os.path.join(run_dir, 'serial.log')
     try:
         b = boot(qemu_command(qemu, kernel, initrd, serial), serial,
                  dict(env, DISPLAY=display))
     finally:
         xvfb.terminate()
         xvfb.wait()
+        shutil.rmtree(run_dir, ignore_errors=True)
     print(b.console[-6000:])
     print(b.host_log[-4000:])
     passed, what = boot_verdict(b)
@@ -411,6 +413,8 @@ def main():
                PV_VIRGL_HELPER=helper,
                VK_DRIVER_FILES=pvtest.HOST_ICD, VK_ICD_FILENAMES=pvtest.HOST_ICD)
     b = run_vm(qemu, os.path.join(CACHE, 'kernel', 'vmlinuz'), initrd, env)
+    shutil.rmtree(initrd[:-len('.cpio.gz')], ignore_errors=True)
+    os.unlink(initrd)
     console, host_log = b.console, b.host_log
 
     times = re.findall(r'uptime (before|after): ([0-9.]+)', console)

@@ -8,6 +8,7 @@ the fake's own.  And the one skip: prepare.sh unable to fetch what it needs
 (apt-get failing) is a SKIP that says what.  No VM is booted."""
 
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -88,4 +89,6 @@ r, elapsed = run_test_vm(env)
 if not check(r.returncode == 77 and 'SKIP: cannot fetch meson from bookworm-backports' in r.stdout,
              'nothing fetchable: SKIP saying what could not be fetched'):
     print(r.stdout[-3000:], r.stderr[-3000:])
+shutil.rmtree(stubs)
+shutil.rmtree(env['PV_VM_CACHE'])
 pvtest.finish()
