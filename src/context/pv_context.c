@@ -321,12 +321,21 @@ pv_context_submit_fence(struct pv_context *ctx, uint32_t ring_idx, uint64_t fenc
          pv_fatal_set(&ctx->fatal, "in-flight quota: %u fences not yet retired", max);
          return -ENOSPC;
       }
-      /* the queue retires it from its sync thread; the timeline lock keeps
-       * the queue from going away meanwhile */
+      /* The queue retires it from its sync thread.  A reference (taken
+       * only while the queue is still in the object table; the timeline
+       * lock keeps its memory until unbound) keeps it from going away
+       * while the fence is submitted, without holding the timeline lock
+       * over host calls: those may wait behind another ring's work on the
+       * queue, and every timeline's fences go through this lock. */
       mtx_lock(&ctx->timeline_mutex);
       struct pv_queue *queue = ctx->timelines[ring_idx];
-      const bool ok = queue && pv_queue_submit_fence(queue, fence_id);
+      if (queue && !pv_object_table_get(&ctx->objects, queue->base.id, VK_OBJECT_TYPE_QUEUE,
+                                        NULL))
+         queue = NULL; /* being destroyed */
       mtx_unlock(&ctx->timeline_mutex);
+      const bool ok = queue && pv_queue_submit_fence(queue, fence_id);
+      if (queue)
+         pv_object_put(&queue->base);
       if (!ok) {
          atomic_fetch_sub(&ctx->in_flight, 1);
          pv_fatal_set(&ctx->fatal, "fence on timeline %u, %s", ring_idx,

@@ -102,20 +102,23 @@ insert_slot_locked(struct pv_object **slots, uint32_t capacity, struct pv_object
    slots[i] = obj;
 }
 
-static bool
-grow_locked(struct pv_object_table *table)
+/* The capacity to rehash into when 3/4 full counting tombstones: double only
+ * when live objects fill half of the table.  0: too large. */
+static uint32_t
+grown_capacity_locked(const struct pv_object_table *table)
 {
-   /* rehash when 3/4 full counting tombstones; double only when live
-    * objects fill half of the table */
    uint32_t capacity = table->capacity;
    if (table->count * 2 >= capacity) {
       if (capacity > UINT32_MAX / 2)
-         return false;
+         return 0;
       capacity *= 2;
    }
-   struct pv_object **slots = calloc(capacity, sizeof(*slots));
-   if (!slots)
-      return false;
+   return capacity;
+}
+
+static void
+rehash_locked(struct pv_object_table *table, struct pv_object **slots, uint32_t capacity)
+{
    for (uint32_t i = 0; i < table->capacity; i++) {
       struct pv_object *obj = table->slots[i];
       if (obj && obj != TOMBSTONE)
@@ -125,7 +128,6 @@ grow_locked(struct pv_object_table *table)
    table->slots = slots;
    table->capacity = capacity;
    table->used = table->count;
-   return true;
 }
 
 struct pv_object *
@@ -256,11 +258,34 @@ enum pv_object_status
 pv_object_table_adopt(struct pv_object_table *table, struct pv_object *obj,
                       struct pv_object *parent)
 {
-   pv_object_table_lock(table);
-   enum pv_object_status status = check_id_locked(table, obj->id);
-   if (status == PV_OBJECT_OK && (table->used + 1) * 4 > table->capacity * 3 &&
-       !grow_locked(table))
-      status = PV_OBJECT_NO_MEMORY;
+   /* a larger slot array is allocated (and zeroed: for millions of slots,
+    * milliseconds of page faults) with the lock released, for the size the
+    * table wants then; the rehash into it is under the lock */
+   struct pv_object **spare = NULL;
+   uint32_t spare_capacity = 0;
+   enum pv_object_status status;
+   for (;;) {
+      pv_object_table_lock(table);
+      status = check_id_locked(table, obj->id);
+      if (status != PV_OBJECT_OK || (table->used + 1) * 4 <= table->capacity * 3)
+         break;
+      const uint32_t capacity = grown_capacity_locked(table);
+      if (!capacity) {
+         status = PV_OBJECT_NO_MEMORY;
+         break;
+      }
+      if (spare && spare_capacity == capacity) {
+         rehash_locked(table, spare, capacity);
+         spare = NULL;
+         break;
+      }
+      pv_object_table_unlock(table);
+      free(spare);
+      spare = calloc(capacity, sizeof(*spare));
+      spare_capacity = capacity;
+      if (!spare)
+         return PV_OBJECT_NO_MEMORY;
+   }
    if (status == PV_OBJECT_OK) {
       atomic_store_explicit(&obj->refs, 1, memory_order_relaxed);
       insert_slot_locked(table->slots, table->capacity, obj);
@@ -274,6 +299,7 @@ pv_object_table_adopt(struct pv_object_table *table, struct pv_object *obj,
          pv_list_init(&obj->link);
    }
    pv_object_table_unlock(table);
+   free(spare); /* another adopt grew the table first */
    return status;
 }
 

@@ -113,6 +113,29 @@ sync_thread(void *arg)
    return 0;
 }
 
+/* A signalled-and-reset host fence of the queue's pool, or a new one. */
+static struct pv_queue_fence *
+take_spare_fence(struct pv_queue *queue)
+{
+   struct pv_queue_fence *f = NULL;
+   mtx_lock(&queue->sync_mutex);
+   if (!pv_list_empty(&queue->spare)) {
+      f = pv_container_of(queue->spare.next, struct pv_queue_fence, link);
+      pv_list_del(&f->link);
+   }
+   mtx_unlock(&queue->sync_mutex);
+   if (f)
+      return f;
+   f = calloc(1, sizeof(*f));
+   const VkFenceCreateInfo info = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
+   if (!f || queue->device->vk.CreateFence(queue_device(queue), &info, NULL, &f->fence) !=
+                VK_SUCCESS) {
+      free(f);
+      return NULL;
+   }
+   return f;
+}
+
 bool
 pv_queue_submit_fence(struct pv_queue *queue, uint64_t fence_id)
 {
@@ -126,21 +149,10 @@ pv_queue_submit_fence(struct pv_queue *queue, uint64_t fence_id)
          return false;
       }
    }
-   struct pv_queue_fence *f = NULL;
-   if (!pv_list_empty(&queue->spare)) {
-      f = pv_container_of(queue->spare.next, struct pv_queue_fence, link);
-      pv_list_del(&f->link);
-   }
    mtx_unlock(&queue->sync_mutex);
-
-   if (!f) {
-      f = calloc(1, sizeof(*f));
-      const VkFenceCreateInfo info = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
-      if (!f || vk->CreateFence(queue_device(queue), &info, NULL, &f->fence) != VK_SUCCESS) {
-         free(f);
-         return false;
-      }
-   }
+   struct pv_queue_fence *f = take_spare_fence(queue);
+   if (!f)
+      return false;
    f->fence_id = fence_id;
 
    /* an empty submission signals the fence after all earlier work */
@@ -332,12 +344,36 @@ pv_handle_vkQueueBindSparse(struct pv_dispatch *d, struct pv_cmd_vkQueueBindSpar
    mtx_unlock(&queue->submit_mutex);
 }
 
+/* The queue's host calls must not overlap, but waiting for it to go idle
+ * must not hold them up: the transport submits fences on this queue, and
+ * the work may wait for what another ring sends.  So an empty submission
+ * with a fence of the queue's pool marks the end of everything before it
+ * (as vkQueueWaitIdle would wait for), and the wait is on that fence, with
+ * no lock held. */
 void
 pv_handle_vkQueueWaitIdle(struct pv_dispatch *d, struct pv_cmd_vkQueueWaitIdle *args)
 {
    (void)d;
    struct pv_queue *queue = (struct pv_queue *)args->queue;
+   const struct pv_vk_table *vk = &queue->device->vk;
+   struct pv_queue_fence *f = take_spare_fence(queue);
+   if (!f) {
+      args->ret = VK_ERROR_OUT_OF_HOST_MEMORY;
+      return;
+   }
    mtx_lock(&queue->submit_mutex);
-   args->ret = queue->device->vk.QueueWaitIdle(queue_handle(queue));
+   args->ret = vk->QueueSubmit(queue_handle(queue), 0, NULL, f->fence);
    mtx_unlock(&queue->submit_mutex);
+   if (args->ret == VK_SUCCESS)
+      args->ret = vk->WaitForFences(queue_device(queue), 1, &f->fence, VK_TRUE, UINT64_MAX);
+   if (args->ret == VK_SUCCESS && vk->ResetFences(queue_device(queue), 1, &f->fence) ==
+                                     VK_SUCCESS) {
+      mtx_lock(&queue->sync_mutex);
+      pv_list_add_tail(&queue->spare, &f->link);
+      mtx_unlock(&queue->sync_mutex);
+   } else {
+      /* a fence in an unknown state is not reused */
+      vk->DestroyFence(queue_device(queue), f->fence, NULL);
+      free(f);
+   }
 }
