@@ -283,11 +283,31 @@ def model_init(vmm, label):
                else 'fences are polled'))
 
 
+def child_processes():
+    """The processes this one started that have not been reaped: with a
+    process per context, the library's context processes."""
+    found = []
+    for entry in os.listdir('/proc'):
+        try:
+            with open('/proc/%s/stat' % entry) as f:
+                ppid = int(f.read().rsplit(')', 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid == os.getpid():
+            found.append(int(entry))
+    return found
+
+
 def model_cleanup(vmm, label):
+    t0 = time.monotonic()
     vmm.dog.call('virgl_renderer_cleanup', None)
+    took = time.monotonic() - t0
     with vmm.cond:
         vmm.cleaned_up = True
-    check(True, '%s: cleanup returns' % label)
+    # (a stalled cleanup ends the run through the watchdog)
+    pvtest.wait_for(lambda: not child_processes(), timeout=10, interval=0.05)
+    check(not child_processes(), '%s: cleanup returns (%.2f s) and every context process has '
+          'ended and been reaped (%d left)' % (label, took, len(child_processes())))
 
 
 def model_fences_in_order(vmm, label):
@@ -677,21 +697,6 @@ check(lib.virgl_renderer_get_cursor_data(30, ctypes.byref(w), ctypes.byref(h)) i
       'no cursor image (no GL copy of it)')
 
 # -- teardown ---------------------------------------------------------------------------
-def child_processes():
-    """The processes this one started that have not been reaped: with a
-    process per context, the library's context processes."""
-    found = []
-    for entry in os.listdir('/proc'):
-        try:
-            with open('/proc/%s/stat' % entry) as f:
-                ppid = int(f.read().rsplit(')', 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        if ppid == os.getpid():
-            found.append(int(entry))
-    return found
-
-
 contexts_before = child_processes()
 check(lib.virgl_renderer_resource_unmap(10) == 0 and lib.virgl_renderer_resource_unmap(11) == 0,
       'unmap')
