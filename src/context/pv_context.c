@@ -188,6 +188,8 @@ pv_context_create(struct pv_renderer *renderer, uint32_t ctx_id, const char *nam
    if (mtx_init(&ctx->timeline_mutex, mtx_plain) != thrd_success)
       goto fail_instance_mutex;
    pv_list_init(&ctx->rings);
+   atomic_init(&ctx->scratch.used, 0);
+   ctx->scratch.cap = renderer->config.scratch_bytes;
    ctx->dispatch = calloc(1, sizeof(*ctx->dispatch));
    if (!ctx->dispatch)
       goto fail_timeline_mutex;

@@ -20,6 +20,7 @@
 
 #include "pearvisor/pv_renderer.h"
 
+#include "cs/pv_arena.h"
 #include "cs/pv_fatal.h"
 #include "object/pv_object.h"
 #include "util/pv_id_map.h"
@@ -92,6 +93,9 @@ struct pv_context {
    atomic_uint quotas_logged;    /* PV_QUOTA_* bits: hit, logged once each */
    atomic_uint_least64_t memory_bytes; /* device memory allocated */
    atomic_uint in_flight;        /* fences submitted to queues, not yet retired */
+   /* decode scratch of all its decoders together (transport, rings, nested
+    * streams), within config.scratch_bytes */
+   struct pv_arena_budget scratch;
 
    mtx_t resource_mutex;         /* guards resources */
    struct pv_id_map resources;   /* res_id -> struct pv_resource (a reference) */

@@ -21,6 +21,7 @@ pv_dispatch_init(struct pv_dispatch *d, struct pv_context *ctx, struct pv_ring *
    d->ctx = ctx;
    d->ring = ring;
    pv_decoder_init(&d->main, &ctx->fatal, &ctx->objects, ctx->renderer->config.scratch_bytes);
+   pv_arena_share(&d->main.arena, &ctx->scratch);
    d->dec = &d->main;
    d->nested_ready = false;
    d->enc.base = NULL;
@@ -246,6 +247,7 @@ pv_dispatch_run_indirect(struct pv_dispatch *d, struct pv_resource *res, uint64_
    if (!d->nested_ready) {
       pv_decoder_init(&d->nested, &d->ctx->fatal, &d->ctx->objects,
                       d->ctx->renderer->config.scratch_bytes);
+      pv_arena_share(&d->nested.arena, &d->ctx->scratch);
       d->nested_ready = true;
    }
    /* copy first: the guest can write to shared memory while we decode */

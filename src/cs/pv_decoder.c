@@ -71,8 +71,10 @@ pv_dec_alloc(struct pv_decoder *dec, uint64_t count, size_t size)
    const size_t bytes = (size_t)count * size;
    void *ptr = pv_arena_alloc(&dec->arena, bytes ? bytes : 1);
    if (!ptr)
-      pv_dec_fail(dec, "scratch memory cap (%zu bytes) exceeded by %" PRIu64 " x %zu bytes",
-                  dec->arena.cap, count, size);
+      pv_dec_fail(dec, "decode scratch quota (%zu bytes per context, %zu in use) exceeded by "
+                  "%" PRIu64 " x %zu bytes", dec->arena.cap,
+                  dec->arena.shared ? atomic_load(&dec->arena.shared->used) : dec->arena.total,
+                  count, size);
    return ptr;
 }
 

@@ -160,7 +160,7 @@ PV_TEST(decoder_alloc_overflow)
 
    fixture_init(&f, &s);
    CHECK(pv_dec_alloc(&f.dec, 1 << 20, 16) == NULL); /* 16 MiB > 1 MiB cap */
-   CHECK(strstr(f.fatal.reason, "cap") != NULL);
+   CHECK(strstr(f.fatal.reason, "scratch quota") != NULL);
    fixture_fini(&f);
 }
 
@@ -423,4 +423,24 @@ PV_TEST(encoder_chain_order)
    ts_u32(&want, 0x5);
    CHECK_EQ(enc.pos, want.size);
    CHECK(!memcmp(reply_buf, want.data, want.size));
+}
+
+PV_TEST(arena_shared_budget)
+{
+   /* two decoders of one context: together within the context's budget */
+   struct pv_arena_budget budget = { .cap = 1 << 20 };
+   atomic_init(&budget.used, 0);
+   struct pv_arena a, b;
+   pv_arena_init(&a, 1 << 20);
+   pv_arena_init(&b, 1 << 20);
+   pv_arena_share(&a, &budget);
+   pv_arena_share(&b, &budget);
+   REQUIRE(pv_arena_alloc(&a, 768 << 10));
+   CHECK(pv_arena_alloc(&b, 512 << 10) == NULL); /* each within its own cap, not together */
+   CHECK(pv_arena_alloc(&b, 128 << 10) != NULL);
+   pv_arena_reset(&a); /* a one-off large command gives its memory back */
+   CHECK(pv_arena_alloc(&b, 512 << 10) != NULL);
+   pv_arena_fini(&a);
+   pv_arena_fini(&b);
+   CHECK_EQ(atomic_load(&budget.used), 0);
 }
