@@ -2,9 +2,12 @@
 /* The vtest client side of an isolated context (pv_virgl_remote.h): a queue
  * that the VMM's calls fill and a worker thread per context that empties it.
  * The worker alone reads and writes the context's socket, so one request and
- * its reply are never interleaved with another's, and its I/O blocks only
- * itself: a process whose host driver hangs stops its own worker, while the
- * VMM's thread and the other contexts' workers go on. */
+ * its reply are never interleaved with another's, and its I/O waits only
+ * for itself: a process whose host driver hangs stops its own worker, while
+ * the VMM's thread and the other contexts' workers go on.  Its socket is
+ * non-blocking and every wait also watches the worker's wake-up, so that a
+ * context being destroyed gets a deadline even in the middle of a request
+ * its process never answers. */
 #include "pv_virgl_remote.h"
 
 #include <errno.h>
@@ -25,7 +28,6 @@
 #include <unistd.h>
 
 #include "pearvisor/pv_renderer.h"
-#include "transport/pv_vtest_io.h"
 #include "transport/pv_vtest_proto.h"
 #include "util/pv_log.h"
 
@@ -33,9 +35,9 @@
  * hangs, say) is the VMM's memory: past this the context is ended rather
  * than letting a guest grow the VMM without bound. */
 #define PV_REMOTE_MAX_QUEUED ((size_t)64 << 20)
-/* How long a process may take to end once its context is destroyed before
- * it is killed: a healthy one tears its device down in far less, a hung
- * host driver never reads the hang-up. */
+/* How long a process may take, once its context is destroyed, to take what
+ * was queued for it and end before it is killed: a healthy one does in far
+ * less, a hung host driver never reads again. */
 #define PV_REMOTE_GRACE_MS 2000
 
 enum job_kind {
@@ -98,18 +100,137 @@ struct pv_remote {
 
    atomic_bool gone;     /* the process ended or broke the protocol */
    atomic_bool finished; /* the worker returned */
+   int64_t deadline_ms;  /* the worker's: once stopping, when to give up on the process */
 
    struct timeline timelines[PV_MAX_TIMELINES];
 };
 
 /* -- the worker's side --------------------------------------------------------- */
 
+static int64_t
+now_ms(void)
+{
+   struct timespec ts;
+   clock_gettime(CLOCK_MONOTONIC, &ts);
+   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Milliseconds the worker may still wait for the process: for ever while
+ * the context lives (a slow process holds up only its own context), the
+ * rest of the grace period once it is stopping. */
+static int
+patience(struct pv_remote *r)
+{
+   if (!atomic_load(&r->stopping))
+      return -1;
+   if (!r->deadline_ms)
+      r->deadline_ms = now_ms() + PV_REMOTE_GRACE_MS;
+   const int64_t left = r->deadline_ms - now_ms();
+   return left > 0 ? (int)left : 0;
+}
+
+/* Waits until the socket is ready for `events`; false once out of patience. */
+static bool
+io_wait(struct pv_remote *r, short events)
+{
+   for (;;) {
+      const int timeout = patience(r);
+      if (!timeout)
+         return false;
+      struct pollfd pfd[2] = {
+         { .fd = r->fd, .events = events },
+         /* a stop arriving meanwhile sets the deadline */
+         { .fd = r->wake_fd, .events = POLLIN },
+      };
+      const int n = poll(pfd, 2, timeout);
+      if (n < 0 && errno != EINTR)
+         return false;
+      if (n > 0 && pfd[1].revents) {
+         /* the main loop looks at the queue itself, not at this count */
+         uint64_t count;
+         ssize_t unused = read(r->wake_fd, &count, sizeof(count));
+         (void)unused;
+      }
+      if (n > 0 && pfd[0].revents)
+         return true; /* ready, or hung up: the call that follows says which */
+   }
+}
+
+static bool
+would_block(struct pv_remote *r, short events)
+{
+   return errno == EINTR || ((errno == EAGAIN || errno == EWOULDBLOCK) && io_wait(r, events));
+}
+
+static bool
+write_all(struct pv_remote *r, const void *buf, size_t size)
+{
+   const uint8_t *p = buf;
+   while (size) {
+      const ssize_t n = send(r->fd, p, size, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n > 0) {
+         p += n;
+         size -= (size_t)n;
+      } else if (n == 0 || !would_block(r, POLLOUT)) {
+         return false;
+      }
+   }
+   return true;
+}
+
+static bool
+read_all(struct pv_remote *r, void *buf, size_t size)
+{
+   uint8_t *p = buf;
+   while (size) {
+      const ssize_t n = recv(r->fd, p, size, MSG_DONTWAIT);
+      if (n > 0) {
+         p += n;
+         size -= (size_t)n;
+      } else if (n == 0 || !would_block(r, POLLIN)) {
+         return false; /* 0: the process hung up */
+      }
+   }
+   return true;
+}
+
+/* A file descriptor sent with one byte (vtest's way), or -1. */
+static int
+recv_fd(struct pv_remote *r)
+{
+   for (;;) {
+      char byte;
+      struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+      union {
+         char buf[CMSG_SPACE(sizeof(int))];
+         struct cmsghdr align;
+      } control;
+      struct msghdr msg = {
+         .msg_iov = &iov,
+         .msg_iovlen = 1,
+         .msg_control = control.buf,
+         .msg_controllen = sizeof(control.buf),
+      };
+      /* close-on-exec at once: the VMM's other threads may fork */
+      const ssize_t n = recvmsg(r->fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+      if (n < 0 && would_block(r, POLLIN))
+         continue;
+      const struct cmsghdr *cmsg = n == 1 ? CMSG_FIRSTHDR(&msg) : NULL;
+      if (!cmsg || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS ||
+          cmsg->cmsg_len != CMSG_LEN(sizeof(int)))
+         return -1;
+      int fd;
+      memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
+      return fd;
+   }
+}
+
 static bool
 send_cmd(struct pv_remote *r, uint32_t cmd, const uint32_t *payload, uint32_t dwords)
 {
    const uint32_t header[2] = { dwords, cmd };
-   return pv_vtest_write(r->fd, header, sizeof(header)) &&
-          (!dwords || pv_vtest_write(r->fd, payload, (size_t)dwords * 4));
+   return write_all(r, header, sizeof(header)) &&
+          (!dwords || write_all(r, payload, (size_t)dwords * 4));
 }
 
 /* Reads a reply to `cmd` of exactly `dwords` dwords. */
@@ -117,8 +238,8 @@ static bool
 recv_reply(struct pv_remote *r, uint32_t cmd, uint32_t *payload, uint32_t dwords)
 {
    uint32_t header[2];
-   return pv_vtest_read(r->fd, header, sizeof(header)) && header[1] == cmd &&
-          header[0] == dwords && (!dwords || pv_vtest_read(r->fd, payload, (size_t)dwords * 4));
+   return read_all(r, header, sizeof(header)) && header[1] == cmd && header[0] == dwords &&
+          (!dwords || read_all(r, payload, (size_t)dwords * 4));
 }
 
 static void
@@ -161,8 +282,8 @@ handshake(struct pv_remote *r)
    const uint32_t header[2] = { name_len, PV_VCMD_CREATE_RENDERER };
    const uint32_t version = PV_VTEST_PROTOCOL_VERSION, capset = PV_CAPSET_VENUS;
    uint32_t agreed = 0;
-   return pv_vtest_write(r->fd, header, sizeof(header)) &&
-          (!name_len || pv_vtest_write(r->fd, r->name, name_len)) &&
+   return write_all(r, header, sizeof(header)) &&
+          (!name_len || write_all(r, r->name, name_len)) &&
           send_cmd(r, PV_VCMD_PROTOCOL_VERSION, &version, 1) &&
           recv_reply(r, PV_VCMD_PROTOCOL_VERSION, &agreed, 1) &&
           agreed == PV_VTEST_PROTOCOL_VERSION && send_cmd(r, PV_VCMD_CONTEXT_INIT, &capset, 1);
@@ -183,10 +304,9 @@ submit_batch(struct pv_remote *r, const void *data, uint32_t dwords, uint32_t ri
    batch[1 + PV_BATCH_SYNC_COUNT] = sync_count;
    batch[1 + PV_BATCH_RING_IDX] = ring_idx;
    const uint32_t header[2] = { total, PV_VCMD_SUBMIT_CMD2 };
-   return pv_vtest_write(r->fd, header, sizeof(header)) &&
-          pv_vtest_write(r->fd, batch, sizeof(batch)) &&
-          (!dwords || pv_vtest_write(r->fd, data, (size_t)dwords * 4)) &&
-          (!sync_count || pv_vtest_write(r->fd, sync, (size_t)sync_count * 12));
+   return write_all(r, header, sizeof(header)) && write_all(r, batch, sizeof(batch)) &&
+          (!dwords || write_all(r, data, (size_t)dwords * 4)) &&
+          (!sync_count || write_all(r, sync, (size_t)sync_count * 12));
 }
 
 /* Asks for a pipe that becomes readable once the oldest fence of `t`
@@ -198,7 +318,7 @@ start_wait(struct pv_remote *r, struct timeline *t)
    const uint32_t wait[5] = { 0, UINT32_MAX /* no timeout */, t->sync_id, (uint32_t)value,
                               (uint32_t)(value >> 32) };
    if (!send_cmd(r, PV_VCMD_SYNC_WAIT, wait, 5) || !recv_reply(r, PV_VCMD_SYNC_WAIT, NULL, 0) ||
-       (t->wait_fd = pv_vtest_recv_fd(r->fd)) < 0) {
+       (t->wait_fd = recv_fd(r)) < 0) {
       t->wait_fd = -1;
       set_gone(r, "no answer to a fence wait");
    }
@@ -293,7 +413,7 @@ run_blob(struct pv_remote *r, struct blob_request *b)
       uint32_t created = 0;
       if (send_cmd(r, PV_VCMD_RESOURCE_CREATE_BLOB_AT, p, 7) &&
           recv_reply(r, PV_VCMD_RESOURCE_CREATE_BLOB, &created, 1) && created == b->res_id &&
-          (fd = pv_vtest_recv_fd(r->fd)) >= 0)
+          (fd = recv_fd(r)) >= 0)
          ret = 0;
       else
          set_gone(r, "no answer to a blob");
@@ -306,9 +426,35 @@ run_blob(struct pv_remote *r, struct blob_request *b)
    mtx_unlock(&r->lock);
 }
 
+/* After the context's destroy: the streams and unrefs queued before it are
+ * still sent (a guest's last stream is run and, if bad, logged), within
+ * the grace period; nothing is reported any more. */
+static void
+run_job_stopping(struct pv_remote *r, struct job *job)
+{
+   const bool gone = atomic_load(&r->gone);
+   if (job->kind == JOB_SUBMIT && !gone &&
+       !submit_batch(r, job->data, job->dwords, 0, NULL, 0))
+      set_gone(r, NULL);
+   if (job->kind == JOB_UNREF && !gone && !send_cmd(r, PV_VCMD_RESOURCE_UNREF, &job->res_id, 1))
+      set_gone(r, NULL);
+   if (job->kind == JOB_BLOB) {
+      mtx_lock(&r->lock);
+      job->blob->ret = -EPIPE;
+      job->blob->fd = -1;
+      job->blob->done = true;
+      cnd_broadcast(&r->answered);
+      mtx_unlock(&r->lock);
+   }
+}
+
 static void
 run_job(struct pv_remote *r, struct job *job)
 {
+   if (atomic_load(&r->stopping)) {
+      run_job_stopping(r, job);
+      return;
+   }
    const bool gone = atomic_load(&r->gone);
    switch (job->kind) {
    case JOB_SUBMIT:
@@ -338,7 +484,7 @@ run_job(struct pv_remote *r, struct job *job)
 }
 
 /* Waits for the process to end (it was told to by the hang-up), killing it
- * after the grace period, and reaps it. */
+ * at the end of the grace period, and reaps it. */
 static void
 reap(struct pv_remote *r)
 {
@@ -354,16 +500,14 @@ reap(struct pv_remote *r)
 #endif
    if (pidfd >= 0) {
       struct pollfd p = { .fd = pidfd, .events = POLLIN };
-      while (poll(&p, 1, PV_REMOTE_GRACE_MS) < 0 && errno == EINTR)
+      while (poll(&p, 1, patience(r)) < 0 && errno == EINTR)
          ;
       close(pidfd);
       got = waitpid(r->pid, &status, WNOHANG);
    } else {
       /* no pidfd (kernels before 5.3, or the VMM reaped it already) */
       const struct timespec tick = { .tv_nsec = 10 * 1000000 };
-      for (int waited = 0; (got = waitpid(r->pid, &status, WNOHANG)) == 0 &&
-                           waited < PV_REMOTE_GRACE_MS;
-           waited += 10)
+      while ((got = waitpid(r->pid, &status, WNOHANG)) == 0 && patience(r))
          nanosleep(&tick, NULL);
    }
    if (got == 0) {
@@ -396,7 +540,7 @@ worker(void *arg)
       if (watch_socket)
          pfd[n++] = (struct pollfd){ .fd = r->fd, .events = POLLIN };
       const nfds_t first_wait = n;
-      for (uint32_t i = 0; i < PV_MAX_TIMELINES; i++) {
+      for (uint32_t i = 0; i < PV_MAX_TIMELINES && !atomic_load(&r->stopping); i++) {
          if (r->timelines[i].wait_fd >= 0) {
             ring_of[n] = i;
             pfd[n++] = (struct pollfd){ .fd = r->timelines[i].wait_fd, .events = POLLIN };
@@ -427,11 +571,12 @@ worker(void *arg)
             wait_ready(r, ring_of[i]);
       }
       mtx_lock(&r->lock);
-      if (atomic_load(&r->stopping)) {
+      struct job *job = r->head;
+      if (!job && atomic_load(&r->stopping)) {
+         /* nothing can be queued any more */
          mtx_unlock(&r->lock);
          break;
       }
-      struct job *job = r->head;
       if (job) {
          r->head = job->next;
          if (!r->head)
@@ -444,25 +589,9 @@ worker(void *arg)
          free(job);
       }
    }
-   /* stopping: what is still queued is dropped, and a caller waiting for a
-    * blob is answered */
-   mtx_lock(&r->lock);
-   struct job *rest = r->head;
-   r->head = r->tail = NULL;
-   for (struct job *j = rest; j; j = j->next) {
-      if (j->kind == JOB_BLOB) {
-         j->blob->ret = -EPIPE;
-         j->blob->fd = -1;
-         j->blob->done = true;
-      }
-   }
-   cnd_broadcast(&r->answered);
-   mtx_unlock(&r->lock);
-   while (rest) {
-      struct job *j = rest;
-      rest = j->next;
-      free(j);
-   }
+   /* the process reads what it was sent, then the hang-up, and ends */
+   if (!atomic_load(&r->gone))
+      shutdown(r->fd, SHUT_WR);
    set_gone(r, NULL);
    reap(r);
    atomic_store(&r->finished, true);
@@ -555,6 +684,12 @@ pv_remote_start(const char *helper, uint32_t ctx_id, const char *name,
    }
    int fds[2];
    int ret = socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) ? -errno : 0;
+   /* the worker's end only: the process reads its own end blocking */
+   if (!ret && fcntl(fds[0], F_SETFL, O_NONBLOCK) < 0) {
+      ret = -errno;
+      close(fds[0]);
+      close(fds[1]);
+   }
    pid_t pid = -1;
    if (!ret) {
       char fd_arg[16], id_arg[16];
@@ -604,10 +739,8 @@ pv_remote_stop(struct pv_remote *r)
    mtx_lock(&r->lock);
    atomic_store(&r->stopping, true);
    mtx_unlock(&r->lock);
-   /* wakes a worker blocked on the socket (a process that does not read or
-    * answer), and the process sees the hang-up and tears its context down;
-    * the socket itself is closed only once the worker is joined */
-   shutdown(r->fd, SHUT_RDWR);
+   /* wakes the worker, idle or waiting for the process: from now on it
+    * waits no longer than the grace period */
    const uint64_t one = 1;
    ssize_t unused = write(r->wake_fd, &one, sizeof(one));
    (void)unused;

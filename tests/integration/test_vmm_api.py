@@ -363,6 +363,14 @@ def model_fences_in_order(vmm, label):
           '%s: a context destroyed with 40 fences in flight: none reported after its destroy '
           'returned (%d before), the other context\'s next fence is' % (label, reported))
 
+    # a guest's last stream, still queued when its context is destroyed (its
+    # process is still starting), reaches the process (which logs why it is
+    # bad; the main script looks for that line)
+    ok = vmm.dog.call('virgl_renderer_context_create_with_flags', 4, 4, 9, b'lastwords') == 0
+    model_submit(vmm, 4, b'\xff' * 64)  # refused at once in-process
+    vmm.dog.call('virgl_renderer_context_destroy', 4)
+    check(ok, '%s: a context destroyed right after its garbage stream' % label)
+
     # cleanup with fences in flight: no callback once it returned
     for fence in range(15, 40):
         vmm.dog.call('virgl_renderer_context_create_fence', 1, 0, 1, fence)
@@ -732,7 +740,10 @@ def run_child(args, what):
 
 
 for model in ('thread-sync', 'async'):
-    run_child([model], '%s VMM (%s)' % (model, MODE))
+    child = run_child([model], '%s VMM (%s)' % (model, MODE))
+    check(child is not None and 'ctx 4 lastwords] error: guest error, context marked fatal' in
+          child.stderr, '%s VMM (%s): a stream sent just before its context\'s destroy is run '
+          '(the process logs why it is bad)' % (model, MODE))
 if not IN_PROCESS and FAULT_HOOKS:
     for model in ('qemu', 'thread-sync', 'async'):
         child = run_child([model, '--hang'], '%s VMM beside a hung context' % model)
