@@ -144,7 +144,7 @@ pv_object_table_get(struct pv_object_table *table, uint64_t id, VkObjectType typ
    /* under the lock: a destroy removes the object under it first, so it
     * either sees this reference or this lookup does not find the object */
    if (obj && obj->type == type)
-      atomic_fetch_add_explicit(&obj->refs, 1, memory_order_relaxed);
+      obj->gets++;
    pv_object_table_unlock(table);
    if (!obj)
       return NULL;
@@ -215,11 +215,14 @@ wait_unheld(struct pv_object *obj)
       for (uint32_t i = 0; i < holder->count; i++) {
          if (holder->objs[i] == obj) {
             holder->objs[i] = NULL;
-            atomic_fetch_sub_explicit(&obj->refs, 1, memory_order_relaxed);
+            pv_object_put(obj);
          }
       }
    }
-   for (unsigned spins = 0; atomic_load_explicit(&obj->refs, memory_order_acquire) > 1;
+   /* out of the table (under its lock, after which no lookup finds it):
+    * `gets` no longer changes */
+   const uint32_t gets = obj->gets;
+   for (unsigned spins = 0; atomic_load_explicit(&obj->puts, memory_order_acquire) != gets;
         spins++) {
       if (spins < 64) {
          pv_cpu_relax();
@@ -287,7 +290,8 @@ pv_object_table_adopt(struct pv_object_table *table, struct pv_object *obj,
          return PV_OBJECT_NO_MEMORY;
    }
    if (status == PV_OBJECT_OK) {
-      atomic_store_explicit(&obj->refs, 1, memory_order_relaxed);
+      obj->gets = 0;
+      atomic_store_explicit(&obj->puts, 0, memory_order_relaxed);
       insert_slot_locked(table->slots, table->capacity, obj);
       table->count++;
       table->used++;

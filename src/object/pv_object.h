@@ -28,7 +28,7 @@ struct pv_vk_table;
  *
  * Lifetime across threads: a context's rings and its transport look objects
  * up concurrently, and a guest may destroy on one ring what another is
- * using.  A lookup takes a reference (`refs`; the table holds one), dropped
+ * using.  A lookup takes a reference (`gets`/`puts`), dropped
  * when the command that decoded it is done; destroying an object takes it
  * out of the table at once, then waits until no other thread holds it
  * before the host object goes.  The wait is for the commands in hand, not
@@ -49,7 +49,11 @@ struct pv_object {
    /* optional: called on every object of a subtree before any of it is
     * destroyed (a device waits for its queues to go idle) */
    void (*quiesce)(struct pv_object *obj);
-   atomic_uint refs;              /* the table's, plus one per lookup held */
+   /* references taken by lookups (counted under the table's lock, so no
+    * atomic instruction of its own) and dropped (atomic: any thread, no
+    * lock); held = gets - puts, modulo 2^32 */
+   uint32_t gets;
+   atomic_uint puts;
 };
 
 /* The references a thread holds for the command it is running (the
@@ -79,7 +83,7 @@ static inline void
 pv_object_put(struct pv_object *obj)
 {
    if (obj)
-      atomic_fetch_sub_explicit(&obj->refs, 1, memory_order_release);
+      atomic_fetch_add_explicit(&obj->puts, 1, memory_order_release);
 }
 
 /* Every object struct comes from pv_object_calloc and goes back through
