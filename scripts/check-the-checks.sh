@@ -11,7 +11,7 @@
 #                               [--list] [CHECK...]
 #
 # --dir: where the copy, its build and the logs go (default build-checks,
-# which git ignores; everything in it is thrown away and made again).
+# which git ignores; the copy and the logs are made again on every run).
 # --head: copy the last commit instead of the working tree as it is.
 # --jobs: ninja's jobs (default: the number of cores).  --both-modes: run
 # test_checks with a process per client and in-process (default: the
@@ -24,7 +24,6 @@
 # non-zero if a check that can be reached from the wire failed no test.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-ROOT=$PWD
 
 DIR=build-checks
 FROM=tree
