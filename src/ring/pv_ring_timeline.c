@@ -21,7 +21,7 @@ pv_ring_timeline_add(struct pv_ring_timeline *t, uint32_t bytes, uint64_t gap_ns
       t->samples = grown;
       t->cap = cap;
    }
-   const uint64_t gap = gap_ns / 1000, ran = ran_ns / 1000;
+   const uint64_t gap = gap_ns / 10, ran = ran_ns / 10;
    t->samples[t->count++] = (struct pv_ring_sample){
       bytes, gap > UINT32_MAX ? UINT32_MAX : (uint32_t)gap, ran > UINT32_MAX ? UINT32_MAX : (uint32_t)ran,
    };
@@ -71,15 +71,16 @@ pv_ring_timeline_report(struct pv_ring_timeline *t, uint64_t ring_id)
       for (int k = 0; k < 4 && len[k]; k++) {
          const uint32_t n = len[k];
          for (uint32_t i = 0; i < n; i++) {
-            gap[i] = t->samples[start[k] + i].gap_us;
-            ran[i] = t->samples[start[k] + i].ran_us;
+            gap[i] = t->samples[start[k] + i].gap_10ns;
+            ran[i] = t->samples[start[k] + i].ran_10ns;
          }
          qsort(gap, n, sizeof(*gap), by_u32);
          qsort(ran, n, sizeof(*ran), by_u32);
-         pv_debug(PV_CAT_TIME, "ring 0x%" PRIx64 ": %u batches of %u bytes: %u us after the "
-                  "previous (median; p10 %u, p90 %u), ran %u us (p10 %u, p90 %u)", ring_id,
-                  n, t->samples[start[k]].bytes, gap[n / 2], gap[n / 10], gap[n * 9 / 10],
-                  ran[n / 2], ran[n / 10], ran[n * 9 / 10]);
+         pv_debug(PV_CAT_TIME, "ring 0x%" PRIx64 ": %u batches of %u bytes: %.2f us after the "
+                  "previous (median; p10 %.2f, p90 %.2f), ran %.2f us (p10 %.2f, p90 %.2f)",
+                  ring_id, n, t->samples[start[k]].bytes, gap[n / 2] / 100.0,
+                  gap[n / 10] / 100.0, gap[n * 9 / 10] / 100.0, ran[n / 2] / 100.0,
+                  ran[n / 10] / 100.0, ran[n * 9 / 10] / 100.0);
       }
    }
    if (t->dropped)

@@ -13,8 +13,8 @@
  * into its 160 us sleeps). */
 struct pv_ring_sample {
    uint32_t bytes;
-   uint32_t gap_us;
-   uint32_t ran_us;
+   uint32_t gap_10ns; /* in units of 10 ns: sub-microsecond round trips show */
+   uint32_t ran_10ns;
 };
 
 struct pv_ring_timeline {
