@@ -113,8 +113,30 @@ pv_renderer_get_capset(const struct pv_renderer *renderer, uint32_t capset_id,
 
 /* -- context -------------------------------------------------------------- */
 
+/* Since when `d` has been in the same command without a heartbeat, as far
+ * as this watchdog has seen (0: it is not). */
+static uint64_t
+stuck_since(struct pv_dispatch *d, uint64_t now)
+{
+   const uint64_t busy = atomic_load_explicit(&d->busy, memory_order_acquire);
+   const unsigned beats = atomic_load_explicit(&d->beats, memory_order_relaxed);
+   if (!busy) {
+      d->watched_busy = 0;
+      return 0;
+   }
+   if (busy != d->watched_busy || beats != d->watched_beats) {
+      d->watched_busy = busy;
+      d->watched_beats = beats;
+      d->watched_since_ns = now;
+   }
+   return d->watched_since_ns;
+}
+
 /* Reports a command that runs longer than the hang timeout: the host driver
- * is stuck.  The front end decides what to do (end the process). */
+ * is stuck.  The front end decides what to do (end the process).  The
+ * dispatches only number their commands (no clock read per command); the
+ * watchdog, once a second, notes since when it has seen the same command
+ * without progress, so a hang is reported up to a second late. */
 static int
 watchdog_thread(void *arg)
 {
@@ -126,19 +148,18 @@ watchdog_thread(void *arg)
    mtx_lock(&ctx->ring_mutex);
    while (!ctx->watchdog_stop) {
       struct timespec ts;
-      clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-      const uint64_t now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+      clock_gettime(CLOCK_MONOTONIC, &ts);
+      const uint64_t now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec + 1;
       /* the longest-running command is the culprit: others (a wait for a
        * ring's seqno, say) may only be waiting for it */
       struct pv_dispatch *stuck = NULL;
-      uint64_t since = atomic_load(&ctx->dispatch->busy_since_ns);
-      if (since && now > since && now - since > timeout_ns)
+      uint64_t since = stuck_since(ctx->dispatch, now);
+      if (since && now - since > timeout_ns)
          stuck = ctx->dispatch;
       for (struct pv_list *l = ctx->rings.next; l != &ctx->rings; l = l->next) {
          struct pv_ring *ring = pv_container_of(l, struct pv_ring, link);
-         const uint64_t ring_since = atomic_load(&ring->dispatch.busy_since_ns);
-         if (ring_since && now > ring_since && now - ring_since > timeout_ns &&
-             (!stuck || ring_since < since)) {
+         const uint64_t ring_since = stuck_since(&ring->dispatch, now);
+         if (ring_since && now - ring_since > timeout_ns && (!stuck || ring_since < since)) {
             stuck = &ring->dispatch;
             since = ring_since;
          }
@@ -254,9 +275,9 @@ pv_context_destroy(struct pv_context *ctx)
    }
    /* the watchdog keeps watching: a hung driver can hang teardown too */
    atomic_store(&ctx->dispatch->busy_command, "context teardown");
-   pv_dispatch_heartbeat(ctx->dispatch);
+   atomic_store(&ctx->dispatch->busy, UINT64_MAX);
    pv_object_table_destroy_all(&ctx->objects);
-   atomic_store(&ctx->dispatch->busy_since_ns, 0);
+   atomic_store(&ctx->dispatch->busy, 0);
    stop_monitor(ctx);
    pv_dispatch_fini(ctx->dispatch);
    free(ctx->dispatch);
@@ -415,6 +436,7 @@ create_blob(struct pv_context *ctx, uint32_t res_id, uint32_t blob_type, uint32_
       mtx_lock(&ctx->resource_mutex);
       const bool ok = fd >= 0 && !pv_id_map_get(&ctx->resources, res_id) &&
                       pv_id_map_put(&ctx->resources, res_id, res);
+      atomic_fetch_add_explicit(&ctx->resources_generation, 1, memory_order_release);
       mtx_unlock(&ctx->resource_mutex);
       if (!ok) {
          if (fd >= 0)
@@ -455,6 +477,7 @@ create_blob(struct pv_context *ctx, uint32_t res_id, uint32_t blob_type, uint32_
    res->charged_to = &ctx->blob_bytes; /* released with the last reference */
    int fd = dup(res->fd);
    mtx_lock(&ctx->resource_mutex);
+   atomic_fetch_add_explicit(&ctx->resources_generation, 1, memory_order_release);
    if (fd < 0 || pv_id_map_get(&ctx->resources, res_id) ||
        !pv_id_map_put(&ctx->resources, res_id, res)) {
       mtx_unlock(&ctx->resource_mutex);
@@ -486,6 +509,7 @@ pv_context_unref_resource(struct pv_context *ctx, uint32_t res_id)
 {
    mtx_lock(&ctx->resource_mutex);
    struct pv_resource *res = pv_id_map_remove(&ctx->resources, res_id);
+   atomic_fetch_add_explicit(&ctx->resources_generation, 1, memory_order_release);
    mtx_unlock(&ctx->resource_mutex);
    pv_capture_unref(ctx->capture, res_id);
    if (!res) {

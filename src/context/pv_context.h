@@ -99,6 +99,9 @@ struct pv_context {
 
    mtx_t resource_mutex;         /* guards resources */
    struct pv_id_map resources;   /* res_id -> struct pv_resource (a reference) */
+   /* changes whenever an id is added or removed (under resource_mutex):
+    * while it stays, an id names the same resource as before */
+   atomic_uint resources_generation;
    _Atomic uint64_t blob_bytes;  /* shared-memory blobs alive, referenced or not */
 
    mtx_t ring_mutex;             /* guards rings, monitor_* */

@@ -32,7 +32,8 @@ pv_dispatch_init(struct pv_dispatch *d, struct pv_context *ctx, struct pv_ring *
    d->stream_copy = NULL;
    d->stream_copy_size = 0;
    d->command = NULL;
-   atomic_init(&d->busy_since_ns, 0);
+   atomic_init(&d->busy, 0);
+   atomic_init(&d->beats, 0);
    atomic_init(&d->busy_command, NULL);
    atomic_init(&d->commands, 0);
    atomic_init(&d->bytes, 0);
@@ -68,19 +69,10 @@ precise_now_ns(void)
    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static uint64_t
-coarse_now_ns(void)
-{
-   /* a few-ms resolution is plenty for hang detection, and cheap */
-   struct timespec ts;
-   clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec + 1;
-}
-
 void
 pv_dispatch_heartbeat(struct pv_dispatch *d)
 {
-   atomic_store_explicit(&d->busy_since_ns, coarse_now_ns(), memory_order_relaxed);
+   atomic_fetch_add_explicit(&d->beats, 1, memory_order_relaxed);
 }
 
 #if PV_FAULT_HOOKS
@@ -145,7 +137,8 @@ pv_dispatch_run(struct pv_dispatch *d, const void *data, size_t size,
       dec->command = desc->name;
       pv_debug(PV_CAT_CS, "%s%s", desc->name, flags ? " (reply)" : "");
       atomic_store_explicit(&d->busy_command, desc->name, memory_order_relaxed);
-      atomic_store_explicit(&d->busy_since_ns, coarse_now_ns(), memory_order_release);
+      atomic_store_explicit(&d->busy, atomic_load_explicit(&d->commands, memory_order_relaxed) + 1,
+                            memory_order_release);
 #if PV_FAULT_HOOKS
       if (__builtin_expect(d->ctx->renderer->fault_command != NULL, 0))
          inject_fault(d, d->ctx->renderer, desc->name);
@@ -162,7 +155,7 @@ pv_dispatch_run(struct pv_dispatch *d, const void *data, size_t size,
       atomic_store_explicit(&d->commands,
                             atomic_load_explicit(&d->commands, memory_order_relaxed) + 1,
                             memory_order_relaxed);
-      atomic_store_explicit(&d->busy_since_ns, 0, memory_order_release);
+      atomic_store_explicit(&d->busy, 0, memory_order_release);
       pv_decoder_end_command(dec);
       if (!pv_dispatch_ok(d))
          break;
@@ -212,20 +205,44 @@ pv_dispatch_clear_reply(struct pv_dispatch *d)
    d->enc.pos = 0;
 }
 
+static bool
+reply_range_ok(struct pv_dispatch *d, const struct pv_resource *res, uint64_t offset,
+               uint64_t size)
+{
+   if (pv_resource_contains(res, offset, size))
+      return true;
+   pv_dispatch_fail(d, "reply stream %" PRIu64 "+%" PRIu64 " outside resource %u of %zu bytes",
+                    offset, size, res->id, res->size);
+   return false;
+}
+
+static void
+point_reply(struct pv_dispatch *d, const struct pv_resource *res, uint64_t offset,
+            uint64_t size)
+{
+   d->enc.base = res->map + offset;
+   d->enc.size = (size_t)size;
+   d->enc.pos = 0;
+}
+
 bool
 pv_dispatch_set_reply(struct pv_dispatch *d, struct pv_resource *res, uint64_t offset,
                       uint64_t size)
 {
-   if (!pv_resource_contains(res, offset, size)) {
-      pv_dispatch_fail(d, "reply stream %" PRIu64 "+%" PRIu64 " outside resource %u of %zu "
-                       "bytes", offset, size, res->id, res->size);
+   if (!reply_range_ok(d, res, offset, size))
       return false;
-   }
    pv_dispatch_clear_reply(d);
    d->reply = pv_resource_ref(res);
-   d->enc.base = res->map + offset;
-   d->enc.size = (size_t)size;
-   d->enc.pos = 0;
+   point_reply(d, res, offset, size);
+   return true;
+}
+
+bool
+pv_dispatch_move_reply(struct pv_dispatch *d, uint64_t offset, uint64_t size)
+{
+   if (!reply_range_ok(d, d->reply, offset, size))
+      return false;
+   point_reply(d, d->reply, offset, size);
    return true;
 }
 

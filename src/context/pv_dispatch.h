@@ -27,6 +27,7 @@ struct pv_dispatch {
    bool nested_ready;
    struct pv_encoder enc;      /* writes into `reply` */
    struct pv_resource *reply;  /* a reference, while a reply stream is set */
+   unsigned reply_generation;  /* ctx->resources_generation when it was set */
    uint8_t *stream_copy;       /* owned: private copy of an indirect stream */
    size_t stream_copy_size;
    const char *command;        /* name of the command being executed */
@@ -39,9 +40,16 @@ struct pv_dispatch {
     * and stream bytes run (indirect streams included) so far */
    _Atomic uint64_t commands;
    _Atomic uint64_t bytes;
-   /* what the watchdog reads: since when the current command runs (0: idle) */
-   _Atomic uint64_t busy_since_ns;
+   /* what the watchdog reads, without a clock read per command: the
+    * number of the command running (0: idle), and a count of heartbeats
+    * (waits on the guest's behalf making progress) */
+   _Atomic uint64_t busy;
+   atomic_uint beats;
    const char *_Atomic busy_command;
+   /* the watchdog's own, per dispatch: what it saw last and since when */
+   uint64_t watched_busy;
+   unsigned watched_beats;
+   uint64_t watched_since_ns;
 };
 
 /* A command of the generated table. */
@@ -82,6 +90,8 @@ bool pv_dispatch_begin_reply(struct pv_dispatch *d);
 /* Reply stream selection (vkSetReplyCommandStreamMESA / Seek). */
 bool pv_dispatch_set_reply(struct pv_dispatch *d, struct pv_resource *res, uint64_t offset,
                            uint64_t size);
+/* Another range of the reply stream's resource (which must be set). */
+bool pv_dispatch_move_reply(struct pv_dispatch *d, uint64_t offset, uint64_t size);
 void pv_dispatch_clear_reply(struct pv_dispatch *d);
 
 /* Runs `size` bytes at `offset` of shared-memory resource `res` as an

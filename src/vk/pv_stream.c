@@ -49,10 +49,21 @@ pv_handle_vkSetReplyCommandStreamMESA(struct pv_dispatch *d,
                                       struct pv_cmd_vkSetReplyCommandStreamMESA *args)
 {
    const VkCommandStreamDescriptionMESA *stream = args->pStream;
+   /* Mesa names the reply stream before every call it waits for, mostly in
+    * the same resource: while no resource id came or went, that id is the
+    * resource the dispatch already holds, and the lookup (a mutex and a
+    * reference) is skipped */
+   const unsigned generation =
+      atomic_load_explicit(&d->ctx->resources_generation, memory_order_acquire);
+   if (d->reply && d->reply->id == stream->resourceId && d->reply_generation == generation) {
+      pv_dispatch_move_reply(d, stream->offset, stream->size);
+      return;
+   }
    struct pv_resource *res = get_shm(d, stream->resourceId);
    if (!res)
       return;
-   pv_dispatch_set_reply(d, res, stream->offset, stream->size);
+   if (pv_dispatch_set_reply(d, res, stream->offset, stream->size))
+      d->reply_generation = generation;
    pv_resource_unref(res);
 }
 
