@@ -168,9 +168,17 @@ pv_handle_vkCreateDevice(struct pv_dispatch *d, struct pv_cmd_vkCreateDevice *ar
    }
    uint32_t ext_count = 0;
    bool has_import = false;
+   bool has_semaphore_fd = false;
    for (uint32_t i = 0; i < info->enabledExtensionCount; i++) {
-      exts[ext_count++] = info->ppEnabledExtensionNames[i];
-      if (!strcmp(info->ppEnabledExtensionNames[i], VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME))
+      const char *name = info->ppEnabledExtensionNames[i];
+      if (!strcmp(name, VK_KHR_EXTERNAL_SEMAPHORE_FD_EXTENSION_NAME)) {
+         /* the renderer's own where the host has none (pv_sync.c) */
+         if (!pdev->host_has_semaphore_fd)
+            continue;
+         has_semaphore_fd = true;
+      }
+      exts[ext_count++] = name;
+      if (!strcmp(name, VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME))
          has_import = true;
    }
    if (pdev->host_has_memory_import && !has_import) {
@@ -203,6 +211,8 @@ pv_handle_vkCreateDevice(struct pv_dispatch *d, struct pv_cmd_vkCreateDevice *ar
    dev->base.vk = &dev->vk;
    pv_device_note_null_features(dev, info);
    dev->host_import = has_import && dev->vk.GetMemoryHostPointerPropertiesEXT;
+   dev->host_semaphore_fd = has_semaphore_fd && dev->vk.ImportSemaphoreFdKHR &&
+                            dev->vk.GetSemaphoreFdKHR;
    pv_memory_init_device(dev);
    dev->spirv = pv_spirv_checker_create(dev->api_version);
    if (!dev->spirv) {

@@ -3,6 +3,7 @@
 
 #include <inttypes.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,7 +27,8 @@ init_extensions(struct pv_physical_device *pdev, VkPhysicalDevice handle)
    uint32_t count = 0;
    if (vk->EnumerateDeviceExtensionProperties(handle, NULL, &count, NULL) != VK_SUCCESS)
       return false;
-   VkExtensionProperties *exts = calloc(count ? count : 1, sizeof(*exts));
+   /* one more for the renderer's own VK_KHR_external_semaphore_fd */
+   VkExtensionProperties *exts = calloc(count + 1, sizeof(*exts));
    if (!exts)
       return false;
    if (vk->EnumerateDeviceExtensionProperties(handle, NULL, &count, exts) < 0) {
@@ -37,12 +39,30 @@ init_extensions(struct pv_physical_device *pdev, VkPhysicalDevice handle)
    for (uint32_t i = 0; i < count; i++) {
       if (!strcmp(exts[i].extensionName, VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME))
          pdev->host_has_memory_import = true;
+      if (!strcmp(exts[i].extensionName, VK_KHR_EXTERNAL_SEMAPHORE_FD_EXTENSION_NAME))
+         pdev->host_has_semaphore_fd = true;
       const struct pv_extension_info *info = pv_extension_find(exts[i].extensionName);
       if (!info || info->instance)
          continue;
       if (exts[i].specVersion > info->spec_version)
          exts[i].specVersion = info->spec_version;
       exts[kept++] = exts[i];
+   }
+   /* Mesa's Venus asks for sync-fd semaphore support only when the extension
+    * is listed, and offers synchronization2 (and so Vulkan 1.3) only with
+    * importable sync-fds: a host without them gets the renderer's import
+    * (vkImportSemaphoreResourceMESA in pv_sync.c), the only use Venus makes
+    * of it; the host device never sees the extension */
+   const struct pv_extension_info *sem_fd =
+      pv_extension_find(VK_KHR_EXTERNAL_SEMAPHORE_FD_EXTENSION_NAME);
+   if (!pdev->host_has_semaphore_fd && sem_fd) {
+      VkExtensionProperties *e = &exts[kept++];
+      memset(e, 0, sizeof(*e));
+      snprintf(e->extensionName, sizeof(e->extensionName), "%s",
+               VK_KHR_EXTERNAL_SEMAPHORE_FD_EXTENSION_NAME);
+      e->specVersion = sem_fd->spec_version < VK_KHR_EXTERNAL_SEMAPHORE_FD_SPEC_VERSION
+                          ? sem_fd->spec_version
+                          : VK_KHR_EXTERNAL_SEMAPHORE_FD_SPEC_VERSION;
    }
    pdev->extensions = exts;
    pdev->extension_count = kept;
@@ -296,4 +316,42 @@ pv_handle_vkGetPhysicalDeviceMemoryProperties2(
    pdev->instance->vk.GetPhysicalDeviceMemoryProperties2(
       (VkPhysicalDevice)(uintptr_t)pdev->base.handle, args->pMemoryProperties);
    args->pMemoryProperties->memoryProperties = pdev->memory_plan.guest;
+}
+
+/* Sync-fd semaphores: the host's answer where it has them; otherwise the
+ * renderer's, which is what pv_sync.c does: a binary semaphore imports a
+ * sync-fd payload (Venus only ever imports "already signalled", resource 0,
+ * after waiting on the sync file itself), and nothing exports one (the
+ * renderer cannot make a sync file of a host semaphore without the host's
+ * support), so Mesa never offers export to guest programs. */
+void
+pv_handle_vkGetPhysicalDeviceExternalSemaphoreProperties(
+   struct pv_dispatch *d, struct pv_cmd_vkGetPhysicalDeviceExternalSemaphoreProperties *args)
+{
+   struct pv_physical_device *pdev = (struct pv_physical_device *)args->physicalDevice;
+   const VkPhysicalDeviceExternalSemaphoreInfo *info = args->pExternalSemaphoreInfo;
+   VkExternalSemaphoreProperties *props = args->pExternalSemaphoreProperties;
+   if (pdev->host_has_semaphore_fd ||
+       info->handleType != VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_SYNC_FD_BIT) {
+      if (!pdev->instance->vk.GetPhysicalDeviceExternalSemaphoreProperties) {
+         pv_dispatch_missing(d, "vkGetPhysicalDeviceExternalSemaphoreProperties");
+         return;
+      }
+      pdev->instance->vk.GetPhysicalDeviceExternalSemaphoreProperties(
+         (VkPhysicalDevice)(uintptr_t)pdev->base.handle, info, props);
+      return;
+   }
+   VkSemaphoreType type = VK_SEMAPHORE_TYPE_BINARY;
+   for (const VkBaseInStructure *s = info->pNext; s; s = s->pNext) {
+      if (s->sType == VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO)
+         type = ((const VkSemaphoreTypeCreateInfo *)s)->semaphoreType;
+   }
+   props->exportFromImportedHandleTypes = 0;
+   if (type == VK_SEMAPHORE_TYPE_BINARY) {
+      props->compatibleHandleTypes = VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_SYNC_FD_BIT;
+      props->externalSemaphoreFeatures = VK_EXTERNAL_SEMAPHORE_FEATURE_IMPORTABLE_BIT;
+   } else {
+      props->compatibleHandleTypes = 0;
+      props->externalSemaphoreFeatures = 0;
+   }
 }

@@ -44,6 +44,12 @@ struct pv_physical_device {
    VkExtensionProperties *extensions; /* owned */
    uint32_t queue_family_count;
    bool host_has_memory_import;      /* the host offers VK_EXT_external_memory_host */
+   /* VK_KHR_external_semaphore_fd is offered to the guest either way (Mesa's
+    * Venus offers synchronization2, hence Vulkan 1.3, only with importable
+    * sync-fd semaphores); without the host's, the renderer implements the
+    * one import Venus makes itself (pv_sync.c) and the extension never
+    * reaches the host device */
+   bool host_has_semaphore_fd;
    VkDeviceSize host_import_align;   /* its minImportedHostPointerAlignment */
    VkPhysicalDeviceMemoryProperties memory; /* the host's */
    struct pv_memory_plan memory_plan; /* what the guest is shown of it */
@@ -75,6 +81,16 @@ struct pv_device {
     * descriptor sets in vkCmdBindDescriptorSets) */
    bool null_descriptor;
    bool null_descriptor_sets;
+   /* the host device has VK_KHR_external_semaphore_fd enabled: sync-fd
+    * payloads are the host's; otherwise the renderer's (pv_sync.c) */
+   bool host_semaphore_fd;
+};
+
+/* A VkSemaphore, with its type: the renderer's own sync-fd import signals
+ * binary semaphores only (a sync file is a binary payload). */
+struct pv_semaphore {
+   struct pv_object base;
+   VkSemaphoreType type;
 };
 
 /* A device's features that allow null handles, from its create info. */

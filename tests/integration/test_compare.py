@@ -7,8 +7,11 @@ properties, features, format properties, queue families, extensions.
 Every difference must be one of the documented, intentional ones below
 (docs/architecture.md lists them too); anything else fails.  Differences come
 from two places:
-  - the renderer: the API version is capped to what the protocol carries, and
-    device extensions the protocol cannot carry are filtered out;
+  - the renderer: the API version is capped to what the protocol carries (at
+    major.minor exactly the lower of the host's and the registry's: 1.3 on a
+    1.4 host, with synchronization2 since the renderer offers importable
+    sync-fd semaphores), and device extensions the protocol cannot carry are
+    filtered out;
   - Mesa's Venus driver (the guest), which names itself, hashes UUIDs,
     disables sparse on lavapipe, and exposes only the extensions of its own
     table and policy.
@@ -60,7 +63,6 @@ MESA_OWN_FEATURES = {('VkPhysicalDeviceDeviceMemoryReportFeaturesEXT', 'deviceMe
 # Extensions Mesa knows but holds back over vtest, with its reasons.
 MESA_POLICY = {
     'VK_EXT_memory_budget': 'disabled in Mesa 25.0 ("re-enable after app compat issues")',
-    'VK_KHR_synchronization2': 'needs importable sync-fd semaphores, which vtest lacks',
     'VK_EXT_external_memory_dma_buf': 'vtest cannot import dma-bufs',
     'VK_KHR_external_memory_fd': 'vtest cannot import dma-bufs',
 }
@@ -128,6 +130,15 @@ vapi_mm = '%d.%d' % (vapi >> 22, (vapi >> 12) & 0x3ff)
 check(vapi <= napi and vapi >= (1 << 22 | 1 << 12),
       'guest API version %s is capped, not raised (host %d.%d)' %
       (vapi_mm, napi >> 22, (napi >> 12) & 0x3ff))
+# The cap is the registry's version and no lower: Mesa's Venus holds a guest
+# at 1.2 without VK_KHR_synchronization2, which it offers only when the
+# renderer answers that sync-fd semaphores import (the renderer's own import
+# on a host without them, src/vk/pv_sync.c).
+reg_mm = max(f.number for f in reg.features)
+want_mm = min(reg_mm, ((napi >> 22) & 0x7f, (napi >> 12) & 0x3ff))
+check(vapi_mm == '%d.%d' % want_mm,
+      'guest API version %s is the lower of the host\'s and the registry\'s (%d.%d)' %
+      ((vapi_mm,) + want_mm))
 
 # -- extensions ----------------------------------------------------------------
 nexts, vexts = set(native['extensions']), set(venus['extensions'])
@@ -222,6 +233,15 @@ for kind in ('properties', 'features'):
         compare_fields(kind, sname, nat[sname], gst[sname], allowed)
         compared += 1
     check(compared > 20, '%d %s structs compared field by field' % (compared, kind))
+
+# Vulkan 1.3's own: the guest has every 1.3 feature, each the host's (the
+# field comparison above), and the ones 1.3 software requires are on.
+if want_mm >= (1, 3):
+    v13 = normalize(venus['features'], native['features']).get(
+        'VkPhysicalDeviceVulkan13Features', {})
+    for f in ('synchronization2', 'dynamicRendering', 'maintenance4'):
+        check(v13.get(f) in (True, 1, 'true'), 'guest has Vulkan 1.3 %s' % f)
+    check('VK_KHR_synchronization2' in vexts, 'guest offers VK_KHR_synchronization2')
 
 # -- formats -------------------------------------------------------------------
 nfmt, vfmt = native['formats'], venus['formats']

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 """Our samples natively and through PearVisor: each checks its own results;
 their output hashes must be identical both ways (bit-identical results).
-pv-coherence is the mapped-memory test in both directions."""
+pv-coherence is the mapped-memory test in both directions; pv-sync2 needs the
+guest's Vulkan 1.3 (synchronization2, dynamic rendering)."""
 
 import os
 import re
@@ -17,7 +18,7 @@ def hashes(out):
     return re.findall(r'output hash ([0-9a-f]{16})', out)
 
 
-for name in ('saxpy', 'reduction', 'image-filter', 'coherence', 'render-paths'):
+for name in ('saxpy', 'reduction', 'image-filter', 'coherence', 'render-paths', 'sync2'):
     exe = os.path.join(SAMPLES, 'pv-' + name)
     native = pvtest.run_native([exe])
     venus = pvtest.run([exe])

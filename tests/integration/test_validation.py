@@ -16,7 +16,7 @@ LAYER = 'VK_LAYER_KHRONOS_validation'
 
 programs = [['vulkaninfo']] + [[os.path.join(SAMPLES, 'pv-' + name)]
                                for name in ('saxpy', 'reduction', 'image-filter', 'coherence',
-                                            'render-paths')]
+                                            'render-paths', 'sync2')]
 for argv in programs:
     name = os.path.basename(argv[0])
     result = pvtest.run(argv, options=['--validate'], env=dict(os.environ, PV_DEBUG='info'))

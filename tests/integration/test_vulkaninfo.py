@@ -25,6 +25,17 @@ for section in ('VkPhysicalDeviceLimits:', 'VkPhysicalDeviceSparseProperties:',
 check('guest error' not in r.stderr, 'the renderer logged no guest error')
 check(len(out.splitlines()) > 800, 'full output (%d lines)' % len(out.splitlines()))
 
+# Vulkan 1.3: Mesa's Venus offers it once the renderer answers that sync-fd
+# semaphores import (the renderer's own import on lavapipe)
+import re  # noqa: E402
+api = re.search(r'apiVersion\s*=\s*(\d+)\.(\d+)', out)
+check(api and (int(api.group(1)), int(api.group(2))) >= (1, 3),
+      'the guest device reports Vulkan 1.3 (%s)' % (api.group(0) if api else 'none'))
+for feature in ('synchronization2', 'dynamicRendering', 'maintenance4'):
+    check(re.search(r'\b%s\s*=\s*true' % feature, out),
+          'the guest device has %s' % feature)
+check('VK_KHR_synchronization2' in out, 'VK_KHR_synchronization2 is offered')
+
 s = pvtest.run(['vulkaninfo', '--summary'])
 check(s.returncode == 0 and 'Virtio-GPU Venus' in s.stdout, 'vulkaninfo --summary works')
 pvtest.finish()
