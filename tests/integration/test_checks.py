@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """The checks the renderer makes before the host driver sees a guest's
-arguments (gen/manual.txt's `check` entries, image creation parameters,
-SPIR-V, entry points and specialization data; docs/security.md), each
-shown to refuse what it is there to refuse.
+arguments (gen/manual.txt's `check` entries: ranges of transfers, indirect
+arguments, bindings and buffer descriptors, null handles only a feature
+allows; image creation parameters, SPIR-V, entry points and specialization
+data; docs/security.md), each shown to refuse what it is there to refuse.
 
 Every case is a hand-driven guest that creates its objects as a program
 would, sends the command once with an argument in range (the renderer must
@@ -504,6 +505,31 @@ def push_descriptors(g):
                           u32(1), array([descriptor_write(buf, at, WHOLE_SIZE)]))
 
 
+# VK_NULL_HANDLE that only a feature makes valid (src/vk/pv_handle_check.c);
+# the device of the cases enables none: the handle or none
+
+def bind_descriptor_sets(g):
+    layout = g.set_layout()
+    pool = g.create('vkCreateDescriptorPool', u32(33) + NULL + u32(0) + u32(1) + u32(1) +
+                    array([u32(STORAGE_BUFFER) + u32(1)]))
+    dset = g.new_id()
+    g.send(cmd('vkAllocateDescriptorSets', u64(DEVICE),
+               ptr(u32(34) + NULL + u64(pool) + u32(1) + array([u64(layout)])),
+               array([u64(dset)])))
+    playout, cb = g.pipeline_layout([layout]), g.command_buffer()
+    return lambda use: cmd('vkCmdBindDescriptorSets', u64(cb), u32(1), u64(playout), u32(0),
+                           u32(1), array([u64(dset if use else 0)]), u32(0), NULL)
+
+
+def bind_vertex_buffers(command):
+    def setup(g):
+        buf, cb = g.buffer(), g.command_buffer()
+        extra = NULL + NULL if command == 'vkCmdBindVertexBuffers2' else b''  # sizes, strides
+        return lambda use: cmd(command, u64(cb), u32(0), u32(1), array([u64(buf if use else 0)]),
+                               array([u64(0)]), extra)
+    return setup
+
+
 # image creation parameters: vkCreateImage and the queries that take them
 
 def create_image(g):
@@ -644,6 +670,18 @@ CASES = [
          push_descriptors, BUF - 256, BUF + 256,
          'buffer descriptor: 18446744073709551615 bytes at 4352 of a 4096-byte buffer',
          extensions=('VK_KHR_push_descriptor',)),
+    # a handle, then VK_NULL_HANDLE without the feature that allows it
+    Case('null-descriptor-set', 'vkCmdBindDescriptorSets', 'vkCmdBindDescriptorSets',
+         bind_descriptor_sets, True, False, 'descriptor set 0 is VK_NULL_HANDLE, which is valid '
+         'only with graphicsPipelineLibrary (not enabled on this device)'),
+    Case('null-vertex-buffer', 'vkCmdBindVertexBuffers', 'vkCmdBindVertexBuffers',
+         bind_vertex_buffers('vkCmdBindVertexBuffers'), True, False,
+         'vertex buffer 0 is VK_NULL_HANDLE, which is valid only with nullDescriptor '
+         '(VK_EXT_robustness2) (not enabled on this device)'),
+    Case('null-vertex-buffer2', 'vkCmdBindVertexBuffers2', 'vkCmdBindVertexBuffers2',
+         bind_vertex_buffers('vkCmdBindVertexBuffers2'), True, False,
+         'vertex buffer 0 is VK_NULL_HANDLE, which is valid only with nullDescriptor '
+         '(VK_EXT_robustness2) (not enabled on this device)'),
 ]
 
 # image creation parameters (src/vk/pv_image_check.c): a valid image, then
