@@ -211,8 +211,8 @@ pv_handle_vkCreateDevice(struct pv_dispatch *d, struct pv_cmd_vkCreateDevice *ar
    dev->base.vk = &dev->vk;
    pv_device_note_null_features(dev, info);
    dev->host_import = has_import && dev->vk.GetMemoryHostPointerPropertiesEXT;
-   dev->host_semaphore_fd = has_semaphore_fd && dev->vk.ImportSemaphoreFdKHR &&
-                            dev->vk.GetSemaphoreFdKHR;
+   dev->host_semaphore_fd = has_semaphore_fd && pdev->host_sync_fd_import &&
+                            dev->vk.ImportSemaphoreFdKHR && dev->vk.GetSemaphoreFdKHR;
    pv_memory_init_device(dev);
    dev->spirv = pv_spirv_checker_create(dev->api_version);
    if (!dev->spirv) {

@@ -131,6 +131,18 @@ bind_physical_device(struct pv_dispatch *d, struct pv_instance *instance, uint32
       instance->vk.GetPhysicalDeviceProperties2(handle, &props);
       pdev->host_import_align = host.minImportedHostPointerAlignment;
    }
+   if (pdev->host_has_semaphore_fd && instance->vk.GetPhysicalDeviceExternalSemaphoreProperties) {
+      const VkPhysicalDeviceExternalSemaphoreInfo info = {
+         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_SEMAPHORE_INFO,
+         .handleType = VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_SYNC_FD_BIT,
+      };
+      VkExternalSemaphoreProperties props = {
+         .sType = VK_STRUCTURE_TYPE_EXTERNAL_SEMAPHORE_PROPERTIES,
+      };
+      instance->vk.GetPhysicalDeviceExternalSemaphoreProperties(handle, &info, &props);
+      pdev->host_sync_fd_import =
+         props.externalSemaphoreFeatures & VK_EXTERNAL_SEMAPHORE_FEATURE_IMPORTABLE_BIT;
+   }
    init_memory_plan(d, pdev, instance, handle);
    if (!pv_vk_object_adopt(d, &pdev->base, &instance->base)) {
       physical_device_destroy(&pdev->base);
@@ -318,8 +330,8 @@ pv_handle_vkGetPhysicalDeviceMemoryProperties2(
    args->pMemoryProperties->memoryProperties = pdev->memory_plan.guest;
 }
 
-/* Sync-fd semaphores: the host's answer where it has them; otherwise the
- * renderer's, which is what pv_sync.c does: a binary semaphore imports a
+/* Sync-fd semaphores: the host's answer where it imports them; otherwise
+ * the renderer's, which is what pv_sync.c does: a binary semaphore imports a
  * sync-fd payload (Venus only ever imports "already signalled", resource 0,
  * after waiting on the sync file itself), and nothing exports one (the
  * renderer cannot make a sync file of a host semaphore without the host's
@@ -331,7 +343,7 @@ pv_handle_vkGetPhysicalDeviceExternalSemaphoreProperties(
    struct pv_physical_device *pdev = (struct pv_physical_device *)args->physicalDevice;
    const VkPhysicalDeviceExternalSemaphoreInfo *info = args->pExternalSemaphoreInfo;
    VkExternalSemaphoreProperties *props = args->pExternalSemaphoreProperties;
-   if (pdev->host_has_semaphore_fd ||
+   if (pdev->host_sync_fd_import ||
        info->handleType != VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_SYNC_FD_BIT) {
       if (!pdev->instance->vk.GetPhysicalDeviceExternalSemaphoreProperties) {
          pv_dispatch_missing(d, "vkGetPhysicalDeviceExternalSemaphoreProperties");

@@ -50,6 +50,10 @@ struct pv_physical_device {
     * one import Venus makes itself (pv_sync.c) and the extension never
     * reaches the host device */
    bool host_has_semaphore_fd;
+   /* ... and the host answers SYNC_FD importable for binary semaphores (a
+    * headless NVIDIA H200 lists the extension but does not): otherwise the
+    * renderer's answer and import stand in for the host's */
+   bool host_sync_fd_import;
    VkDeviceSize host_import_align;   /* its minImportedHostPointerAlignment */
    VkPhysicalDeviceMemoryProperties memory; /* the host's */
    struct pv_memory_plan memory_plan; /* what the guest is shown of it */
@@ -81,8 +85,9 @@ struct pv_device {
     * descriptor sets in vkCmdBindDescriptorSets) */
    bool null_descriptor;
    bool null_descriptor_sets;
-   /* the host device has VK_KHR_external_semaphore_fd enabled: sync-fd
-    * payloads are the host's; otherwise the renderer's (pv_sync.c) */
+   /* the host device has VK_KHR_external_semaphore_fd enabled and imports
+    * sync fds: sync-fd payloads are the host's; otherwise the renderer's
+    * (pv_sync.c) */
    bool host_semaphore_fd;
 };
 
