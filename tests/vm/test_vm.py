@@ -53,7 +53,7 @@ from pvtest import check  # noqa: E402
 SAMPLES = os.environ.get('PV_SAMPLES_DIR', 'build/samples')
 CACHE = os.environ.get('PV_VM_CACHE') or os.path.join(
     os.environ.get('XDG_CACHE_HOME', os.path.expanduser('~/.cache')), 'pearvisor-gpu', 'vm')
-GUEST_SAMPLES = ['saxpy', 'reduction', 'coherence', 'image-filter']
+GUEST_SAMPLES = ['saxpy', 'reduction', 'coherence', 'image-filter', 'sync2']
 VENUS_ICD = '/usr/share/vulkan/icd.d/virtio_icd.json'
 BUSYBOX = '/bin/busybox'
 SILENCE_S = float(os.environ.get('PV_VM_SILENCE_S', '180'))
@@ -425,6 +425,11 @@ def main():
           'the guest kernel sees the Venus capset')
     check(re.search(r'deviceName\s*=\s*Virtio-GPU Venus \(llvmpipe', console) is not None,
           'vulkaninfo in the guest shows "Virtio-GPU Venus (llvmpipe ...)"')
+    # Mesa's Venus offers 1.3 once the renderer imports sync-fd semaphores
+    # (its own on lavapipe); pv-sync2 below uses it
+    api = re.search(r'apiVersion\s*=\s*(\d+)\.(\d+)', console)
+    check(api is not None and (int(api.group(1)), int(api.group(2))) >= (1, 3),
+          'the guest device reports Vulkan 1.3 (%s)' % (api.group(0) if api else None))
     for s in GUEST_SAMPLES:
         out = section(console, 'pv-' + s)
         m = re.search(r'output hash ([0-9a-f]{16})', out)
