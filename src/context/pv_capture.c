@@ -15,6 +15,7 @@
 #include "context/pv_resource.h"
 #include "ring/pv_ring.h"
 #include "util/pv_log.h"
+#include "util/pv_time.h"
 
 /* A capture stops growing here (a runaway guest must not fill the disk). */
 #define PV_CAPTURE_MAX_BYTES ((uint64_t)1 << 30)
@@ -149,14 +150,6 @@ pv_capture_fence(struct pv_capture *cap, uint32_t ring_idx, uint64_t fence_id)
 }
 
 /* -- replay ------------------------------------------------------------------- */
-
-static uint64_t
-now_ns(void)
-{
-   struct timespec ts;
-   clock_gettime(CLOCK_MONOTONIC, &ts);
-   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 struct record {
    uint32_t tag;
@@ -298,9 +291,9 @@ replay_record(struct pv_context *ctx, const struct record *rec, const struct rea
       return true;
    case PV_CAPTURE_STREAM: {
       const uint64_t commands = ctx->dispatch->commands, bytes = ctx->dispatch->bytes;
-      const uint64_t t0 = now_ns();
+      const uint64_t t0 = pv_now_ns();
       run_stream(ctx, p, rec->size);
-      stats->stream_ns += now_ns() - t0;
+      stats->stream_ns += pv_now_ns() - t0;
       stats->commands += ctx->dispatch->commands - commands;
       stats->stream_bytes += ctx->dispatch->bytes - bytes;
       stats->streams++;
@@ -315,9 +308,9 @@ replay_record(struct pv_context *ctx, const struct record *rec, const struct rea
          return true; /* its creation failed, as the context would have said */
       apply_ring_writes(ctx, after, ring_id);
       const uint64_t commands = ring->dispatch.commands, bytes = ring->dispatch.bytes;
-      const uint64_t t0 = now_ns();
+      const uint64_t t0 = pv_now_ns();
       pv_ring_feed(ring, p + 8, rec->size - 8, options->ring_timeout_ms);
-      stats->stream_ns += now_ns() - t0;
+      stats->stream_ns += pv_now_ns() - t0;
       stats->commands += ring->dispatch.commands - commands;
       stats->stream_bytes += ring->dispatch.bytes - bytes;
       stats->streams++;

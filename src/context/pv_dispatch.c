@@ -14,6 +14,7 @@
 #include "context/pv_resource.h"
 #include "ring/pv_ring.h"
 #include "util/pv_log.h"
+#include "util/pv_time.h"
 
 void
 pv_dispatch_init(struct pv_dispatch *d, struct pv_context *ctx, struct pv_ring *ring)
@@ -59,14 +60,6 @@ pv_dispatch_fail(struct pv_dispatch *d, const char *fmt, ...)
    vsnprintf(msg, sizeof(msg), fmt, ap);
    va_end(ap);
    pv_fatal_set(&d->ctx->fatal, "%s: %s", d->command ? d->command : "dispatch", msg);
-}
-
-static uint64_t
-precise_now_ns(void)
-{
-   struct timespec ts;
-   clock_gettime(CLOCK_MONOTONIC, &ts);
-   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 void
@@ -144,9 +137,9 @@ pv_dispatch_run(struct pv_dispatch *d, const void *data, size_t size,
          inject_fault(d, d->ctx->renderer, desc->name);
 #endif
       if (pv_log_debug_enabled(PV_CAT_TIME)) {
-         const uint64_t t0 = precise_now_ns();
+         const uint64_t t0 = pv_now_ns();
          desc->run(d, flags);
-         const uint64_t us = (precise_now_ns() - t0) / 1000;
+         const uint64_t us = (pv_now_ns() - t0) / 1000;
          if (us >= 100)
             pv_debug(PV_CAT_TIME, "%s took %" PRIu64 " us", desc->name, us);
       } else {

@@ -20,6 +20,7 @@
 #include "context/pv_context.h"
 #include "context/pv_resource.h"
 #include "util/pv_log.h"
+#include "util/pv_time.h"
 
 struct region {
    uint64_t begin, size;
@@ -160,14 +161,6 @@ clear_status(struct pv_ring *ring, uint32_t bits)
    atomic_fetch_and_explicit(ring->status, ~bits, memory_order_seq_cst);
 }
 
-static uint64_t
-now_ns(void)
-{
-   struct timespec ts;
-   clock_gettime(CLOCK_MONOTONIC, &ts);
-   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* Waiting for the guest's next command, from the moment the last one ran
  * until the idle timeout (after which the ring sleeps until notified).  A
  * guest that waits for a reply writes its next command within microseconds,
@@ -299,30 +292,30 @@ ring_thread(void *arg)
    /* sleeps as short as asked: the default slack (50 us) would be most of
     * the sleep */
    prctl(PR_SET_TIMERSLACK, 1000ul, 0, 0, 0);
-   uint64_t last_work = now_ns();
+   uint64_t last_work = pv_now_ns();
    struct pv_ring_timeline timeline = { 0 };
    while (!should_stop(ring)) {
       const uint32_t tail = atomic_load_explicit(ring->tail, memory_order_acquire);
       if (tail != ring->cur) {
          if (pv_log_debug_enabled(PV_CAT_TIME)) {
             /* where the time goes between guest and ring */
-            const uint64_t t0 = now_ns();
+            const uint64_t t0 = pv_now_ns();
             const uint32_t pending = tail - ring->cur;
             const bool ok = run_pending(ring, tail);
-            pv_ring_timeline_add(&timeline, pending, t0 - last_work, now_ns() - t0);
+            pv_ring_timeline_add(&timeline, pending, t0 - last_work, pv_now_ns() - t0);
             if (!ok)
                break;
          } else if (!run_pending(ring, tail)) {
             break;
          }
-         last_work = now_ns();
+         last_work = pv_now_ns();
          continue;
       }
-      const uint64_t since_work = now_ns() - last_work;
+      const uint64_t since_work = pv_now_ns() - last_work;
       if (since_work >= ring->params.idle_timeout_ns) {
          if (!idle_wait(ring))
             break;
-         last_work = now_ns();
+         last_work = pv_now_ns();
          continue;
       }
       relax(since_work);
@@ -470,7 +463,7 @@ feed_wait(struct pv_ring *ring, uint64_t deadline_ns, uint32_t want_free, uint32
       mtx_lock(&ring->mutex);
       const bool stopped = ring->stopped;
       mtx_unlock(&ring->mutex);
-      if (stopped || pv_fatal_is_set(&ring->ctx->fatal) || now_ns() >= deadline_ns)
+      if (stopped || pv_fatal_is_set(&ring->ctx->fatal) || pv_now_ns() >= deadline_ns)
          return false;
       pv_ring_notify(ring);
       const struct timespec ts = { .tv_nsec = 100 * 1000 };
@@ -492,7 +485,7 @@ pv_ring_feed(struct pv_ring *ring, const void *data, size_t size, uint32_t timeo
       memcpy(ring->cmd, data, size);
       return run_copied(ring, tail, (uint32_t)size);
    }
-   const uint64_t deadline = now_ns() + (uint64_t)timeout_ms * 1000000u;
+   const uint64_t deadline = pv_now_ns() + (uint64_t)timeout_ms * 1000000u;
    if (!feed_wait(ring, deadline, (uint32_t)size, 0))
       return false;
    /* the replay is the ring's only writer: the shared buffer is its to fill */

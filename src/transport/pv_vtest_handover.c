@@ -9,6 +9,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "transport/pv_vtest_io.h"
+
 struct handover {
    uint32_t client_id;
 };
@@ -17,49 +19,17 @@ bool
 pv_handover_send(int ctl, int fd, uint32_t client_id)
 {
    const struct handover h = { client_id };
-   union {
-      struct cmsghdr align;
-      char buf[CMSG_SPACE(sizeof(int))];
-   } control;
-   memset(&control, 0, sizeof(control));
-   struct iovec iov = { (void *)&h, sizeof(h) };
-   struct msghdr msg = {
-      .msg_iov = &iov,
-      .msg_iovlen = 1,
-      .msg_control = control.buf,
-      .msg_controllen = sizeof(control.buf),
-   };
-   struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-   c->cmsg_level = SOL_SOCKET;
-   c->cmsg_type = SCM_RIGHTS;
-   c->cmsg_len = CMSG_LEN(sizeof(int));
-   memcpy(CMSG_DATA(c), &fd, sizeof(fd));
-   return sendmsg(ctl, &msg, MSG_NOSIGNAL) == (ssize_t)sizeof(h);
+   return pv_vtest_send_fd_with(ctl, fd, &h, sizeof(h));
 }
 
 bool
 pv_handover_receive(int ctl, int *fd, uint32_t *client_id)
 {
    struct handover h;
-   union {
-      struct cmsghdr align;
-      char buf[CMSG_SPACE(sizeof(int))];
-   } control;
-   struct iovec iov = { &h, sizeof(h) };
-   struct msghdr msg = {
-      .msg_iov = &iov,
-      .msg_iovlen = 1,
-      .msg_control = control.buf,
-      .msg_controllen = sizeof(control.buf),
-   };
-   ssize_t n;
-   while ((n = recvmsg(ctl, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
-      ;
-   struct cmsghdr *c = n == (ssize_t)sizeof(h) ? CMSG_FIRSTHDR(&msg) : NULL;
-   if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
-       c->cmsg_len != CMSG_LEN(sizeof(int)))
+   const int received = pv_vtest_recv_fd_with(ctl, &h, sizeof(h));
+   if (received < 0)
       return false;
-   memcpy(fd, CMSG_DATA(c), sizeof(*fd));
+   *fd = received;
    *client_id = h.client_id;
    return true;
 }

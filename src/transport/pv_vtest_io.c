@@ -72,10 +72,9 @@ pv_vtest_reply(int fd, uint32_t cmd, const uint32_t *payload, uint32_t dwords)
 }
 
 bool
-pv_vtest_send_fd(int fd, int send_fd)
+pv_vtest_send_fd_with(int fd, int send_fd, const void *data, size_t size)
 {
-   char dummy = 0;
-   struct iovec iov = { .iov_base = &dummy, .iov_len = 1 };
+   struct iovec iov = { .iov_base = (void *)data, .iov_len = size };
    union {
       char buf[CMSG_SPACE(sizeof(int))];
       struct cmsghdr align;
@@ -96,15 +95,21 @@ pv_vtest_send_fd(int fd, int send_fd)
       const ssize_t n = sendmsg(fd, &msg, MSG_NOSIGNAL);
       if (n < 0 && errno == EINTR)
          continue;
-      return n == 1;
+      return n == (ssize_t)size;
    }
 }
 
-int
-pv_vtest_recv_fd(int fd)
+bool
+pv_vtest_send_fd(int fd, int send_fd)
 {
-   char dummy;
-   struct iovec iov = { .iov_base = &dummy, .iov_len = 1 };
+   const char dummy = 0;
+   return pv_vtest_send_fd_with(fd, send_fd, &dummy, 1);
+}
+
+int
+pv_vtest_recv_fd_with(int fd, void *data, size_t size)
+{
+   struct iovec iov = { .iov_base = data, .iov_len = size };
    union {
       char buf[CMSG_SPACE(sizeof(int))];
       struct cmsghdr align;
@@ -119,11 +124,18 @@ pv_vtest_recv_fd(int fd)
    do {
       n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
    } while (n < 0 && errno == EINTR);
-   const struct cmsghdr *cmsg = n == 1 ? CMSG_FIRSTHDR(&msg) : NULL;
+   const struct cmsghdr *cmsg = n == (ssize_t)size ? CMSG_FIRSTHDR(&msg) : NULL;
    if (!cmsg || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS ||
        cmsg->cmsg_len != CMSG_LEN(sizeof(int)))
       return -1;
    int received;
    memcpy(&received, CMSG_DATA(cmsg), sizeof(int));
    return received;
+}
+
+int
+pv_vtest_recv_fd(int fd)
+{
+   char dummy;
+   return pv_vtest_recv_fd_with(fd, &dummy, 1);
 }

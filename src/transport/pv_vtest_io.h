@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Socket I/O of one vtest connection: whole reads and writes, retried on
@@ -18,7 +19,12 @@ bool pv_vtest_write(int fd, const void *buf, size_t size);
 bool pv_vtest_reply(int fd, uint32_t cmd, const uint32_t *payload, uint32_t dwords);
 /* Sends `send_fd` with one dummy byte, as the client's recvmsg expects. */
 bool pv_vtest_send_fd(int fd, int send_fd);
+/* The same with `size` bytes of `data` instead of the dummy byte. */
+bool pv_vtest_send_fd_with(int fd, int send_fd, const void *data, size_t size);
 /* The client's side of it: the fd that came with one byte, or -1. */
 int pv_vtest_recv_fd(int fd);
+/* Receives a descriptor sent with exactly `size` bytes into `data`; -1 if
+ * anything else came. */
+int pv_vtest_recv_fd_with(int fd, void *data, size_t size);
 
 #endif /* PV_VTEST_IO_H */

@@ -32,6 +32,7 @@
 #include "object/pv_object.h"
 #include "transport/pv_vtest_handover.h"
 #include "util/pv_log.h"
+#include "util/pv_time.h"
 
 /* Processes waiting for their guest's next connection, at most this many at
  * once (the one waiting longest goes). */
@@ -66,14 +67,6 @@ struct pv_procs {
    struct proc list[PV_PROCS_CAPACITY];
    int count;
 };
-
-static uint64_t
-monotonic_ms(void)
-{
-   struct timespec ts;
-   clock_gettime(CLOCK_MONOTONIC, &ts);
-   return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 /* -- in a client's process ------------------------------------------------------ */
 
@@ -279,7 +272,7 @@ pv_procs_place(struct pv_procs *procs, int fd, uint32_t id)
          continue;
       p->pending_fd = fd;
       p->pending_id = id;
-      p->pending_since_ms = monotonic_ms();
+      p->pending_since_ms = pv_now_ms();
       pv_debug(PV_CAT_VTEST, "client %u waits for process %d, whose client %u of the same "
                "guest process has left", id, (int)p->pid, p->client_id);
       return;
@@ -329,7 +322,7 @@ read_message(struct pv_procs *procs, struct proc *p)
       return false;
    }
    p->state = PROC_IDLE;
-   p->since_ms = monotonic_ms();
+   p->since_ms = pv_now_ms();
    pv_debug(PV_CAT_VTEST, "process %d (client %u) is free for its guest's next connection",
             (int)p->pid, p->client_id);
    return true;
@@ -370,7 +363,7 @@ pv_procs_poll_result(struct pv_procs *procs, const struct pollfd *pfds, int n)
 void
 pv_procs_expire(struct pv_procs *procs)
 {
-   const uint64_t now = monotonic_ms();
+   const uint64_t now = pv_now_ms();
    for (int i = 0; i < procs->count; i++) {
       struct proc *p = &procs->list[i];
       if (p->state == PROC_IDLE && now - p->since_ms >= procs->options->linger_ms)

@@ -21,6 +21,7 @@
 #include "transport/pv_vtest_procs.h"
 #include "transport/pv_vtest_spare.h"
 #include "util/pv_log.h"
+#include "util/pv_time.h"
 
 
 int
@@ -47,14 +48,6 @@ pv_vtest_listen(const char *path)
 
 /* Spare processes are started once no client has arrived for this long. */
 #define PV_SPARE_QUIET_MS 100
-
-static uint64_t
-monotonic_ms(void)
-{
-   struct timespec ts;
-   clock_gettime(CLOCK_MONOTONIC, &ts);
-   return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 static void
 reap_children(struct pv_procs *procs, struct pv_spares *spares, bool block, bool stopping)
@@ -180,7 +173,7 @@ pv_vtest_server_run(const struct pv_vtest_server_options *options, volatile sig_
        * clients would compete with it anywhere: then spares start once
        * clients stop arriving. */
       const bool room = cores >= 4 && pv_procs_count(procs) < 2 * cores;
-      if (room || monotonic_ms() - last_accept_ms >= PV_SPARE_QUIET_MS)
+      if (room || pv_now_ms() - last_accept_ms >= PV_SPARE_QUIET_MS)
          pv_spares_fill(&spares, options, listen_fd);
       int timeout = spares.count < spares.wanted ? PV_SPARE_QUIET_MS : 200;
       pfds[0] = (struct pollfd){ .fd = listen_fd, .events = POLLIN };
@@ -195,7 +188,7 @@ pv_vtest_server_run(const struct pv_vtest_server_options *options, volatile sig_
       if (!(pfds[0].revents & POLLIN))
          continue;
       const int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
-      last_accept_ms = monotonic_ms();
+      last_accept_ms = pv_now_ms();
       if (fd < 0) {
          if (errno != EINTR && errno != EAGAIN)
             pv_warn("accept: %s", strerror(errno));

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
+#include "util/pv_time.h"
 
 struct pv_vtest_sync {
    uint32_t id;
@@ -28,14 +29,6 @@ struct pv_vtest_fence {
    uint32_t count;
    struct pv_vtest_sync_value entries[];
 };
-
-static uint64_t
-now_ns(void)
-{
-   struct timespec ts;
-   clock_gettime(CLOCK_MONOTONIC, &ts);
-   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 bool
 pv_vtest_syncs_init(struct pv_vtest_syncs *s)
@@ -225,7 +218,7 @@ pv_vtest_sync_wait(struct pv_vtest_syncs *s, bool any, uint32_t timeout_ms,
           * open a while longer so that it sees a timeout, not a hang-up */
          wait->deadline_ns = timeout_ms == UINT32_MAX
                                 ? UINT64_MAX
-                                : now_ns() + ((uint64_t)timeout_ms + PV_VTEST_WAIT_GRACE_MS) *
+                                : pv_now_ns() + ((uint64_t)timeout_ms + PV_VTEST_WAIT_GRACE_MS) *
                                                 1000000u;
          wait->count = count;
          memcpy(wait->entries, entries, count * sizeof(entries[0]));
@@ -300,7 +293,7 @@ pv_vtest_fence_retire(struct pv_vtest_syncs *s, uint32_t ring_idx, uint64_t fenc
 int
 pv_vtest_syncs_expire(struct pv_vtest_syncs *s)
 {
-   const uint64_t now = now_ns();
+   const uint64_t now = pv_now_ns();
    uint64_t next = UINT64_MAX;
    mtx_lock(&s->mutex);
    for (struct pv_list *l = s->waits.next; l != &s->waits;) {

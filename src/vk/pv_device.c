@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "util/pv_log.h"
+#include "util/pv_time.h"
 
 /* The guest may be gone mid-work: let the host finish before anything of
  * the device is destroyed. */
@@ -28,14 +29,6 @@ device_destroy(struct pv_object *obj)
    pv_spirv_checker_destroy(dev->spirv);
    free(dev->requests);
    pv_object_free(dev);
-}
-
-static uint64_t
-now_ns(void)
-{
-   struct timespec ts;
-   clock_gettime(CLOCK_MONOTONIC, &ts);
-   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /* What the host was asked for, so that a device that costs the host more
@@ -191,7 +184,7 @@ pv_handle_vkCreateDevice(struct pv_dispatch *d, struct pv_cmd_vkCreateDevice *ar
    robust_on_cpu(pdev, info, &robust_features);
 
    log_device_request(info);
-   const uint64_t host_start = now_ns();
+   const uint64_t host_start = pv_now_ns();
    VkDevice handle = VK_NULL_HANDLE;
    args->ret = instance->vk.CreateDevice((VkPhysicalDevice)(uintptr_t)pdev->base.handle, info,
                                          NULL, &handle);
@@ -202,7 +195,7 @@ pv_handle_vkCreateDevice(struct pv_dispatch *d, struct pv_cmd_vkCreateDevice *ar
       pv_object_free(dev);
       return;
    }
-   const uint64_t host_end = now_ns();
+   const uint64_t host_end = pv_now_ns();
    dev->base.handle = (uint64_t)(uintptr_t)handle;
    dev->api_version = pdev->api_version;
    pv_vk_table_load_device(&dev->vk, &instance->vk, handle, dev->api_version,
@@ -227,7 +220,7 @@ pv_handle_vkCreateDevice(struct pv_dispatch *d, struct pv_cmd_vkCreateDevice *ar
    pv_debug(PV_CAT_VK, "device %" PRIu64 " on \"%s\", %u extensions: host vkCreateDevice "
             "%.2f ms, renderer set-up %.2f ms", dev->base.id, pdev->properties.deviceName,
             info->enabledExtensionCount, (host_end - host_start) / 1e6,
-            (now_ns() - host_end) / 1e6);
+            (pv_now_ns() - host_end) / 1e6);
 }
 
 void

@@ -8,6 +8,7 @@
 
 #include "context/pv_info.h"
 #include "util/pv_log.h"
+#include "util/pv_time.h"
 
 /* The extensions the guest sees on the instance: the two that define the
  * protocol itself.  Everything else of the host stays invisible. */
@@ -155,14 +156,6 @@ layer_available(const struct pv_renderer *renderer, const char *name)
    return found;
 }
 
-static uint64_t
-now_ns(void)
-{
-   struct timespec ts;
-   clock_gettime(CLOCK_MONOTONIC, &ts);
-   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 void
 pv_handle_vkCreateInstance(struct pv_dispatch *d, struct pv_cmd_vkCreateInstance *args)
 {
@@ -248,10 +241,10 @@ pv_handle_vkCreateInstance(struct pv_dispatch *d, struct pv_cmd_vkCreateInstance
          pv_warn("--validate: the Khronos validation layer is not installed");
       }
    }
-   const uint64_t host_start = now_ns();
+   const uint64_t host_start = pv_now_ns();
    VkInstance handle = VK_NULL_HANDLE;
    args->ret = renderer->vk.CreateInstance(&host_info, NULL, &handle);
-   const uint64_t host_end = now_ns();
+   const uint64_t host_end = pv_now_ns();
    if (args->ret != VK_SUCCESS) {
       pv_warn("host vkCreateInstance failed: %d", args->ret);
       pv_object_free(instance);
@@ -287,7 +280,7 @@ pv_handle_vkCreateInstance(struct pv_dispatch *d, struct pv_cmd_vkCreateInstance
             "vkCreateInstance %.2f ms, physical devices %.2f ms", instance->base.id,
             VK_API_VERSION_MAJOR(api), VK_API_VERSION_MINOR(api), VK_API_VERSION_PATCH(api),
             instance->physical_device_count, (host_end - host_start) / 1e6,
-            (now_ns() - host_end) / 1e6);
+            (pv_now_ns() - host_end) / 1e6);
 }
 
 void

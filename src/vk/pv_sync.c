@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <time.h>
 #include <unistd.h>
+#include "util/pv_time.h"
 
 static void
 semaphore_destroy(struct pv_object *obj)
@@ -210,17 +211,9 @@ pv_handle_vkImportSemaphoreResourceMESA(struct pv_dispatch *d,
 #define PV_WAIT_SLICE_NS (50ull * 1000 * 1000)
 
 static uint64_t
-now_ns(void)
-{
-   struct timespec ts;
-   clock_gettime(CLOCK_MONOTONIC, &ts);
-   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t
 deadline_of(uint64_t timeout)
 {
-   const uint64_t now = now_ns();
+   const uint64_t now = pv_now_ns();
    return timeout > UINT64_MAX - now ? UINT64_MAX : now + timeout;
 }
 
@@ -231,7 +224,7 @@ pv_handle_vkWaitForFences(struct pv_dispatch *d, struct pv_cmd_vkWaitForFences *
    pv_rep_args_vkWaitForFences(args);
    const uint64_t deadline = deadline_of(args->timeout);
    for (;;) {
-      const uint64_t now = now_ns();
+      const uint64_t now = pv_now_ns();
       const uint64_t left = deadline > now ? deadline - now : 0;
       args->ret = dev->vk->WaitForFences((VkDevice)(uintptr_t)dev->handle, args->fenceCount,
                                          args->pFences, args->waitAll,
@@ -257,7 +250,7 @@ pv_handle_vkWaitSemaphores(struct pv_dispatch *d, struct pv_cmd_vkWaitSemaphores
    pv_rep_args_vkWaitSemaphores(args);
    const uint64_t deadline = deadline_of(args->timeout);
    for (;;) {
-      const uint64_t now = now_ns();
+      const uint64_t now = pv_now_ns();
       const uint64_t left = deadline > now ? deadline - now : 0;
       args->ret = dev->vk->WaitSemaphores((VkDevice)(uintptr_t)dev->handle, args->pWaitInfo,
                                           left < PV_WAIT_SLICE_NS ? left : PV_WAIT_SLICE_NS);
