@@ -15,7 +15,9 @@ if (!adapter) {
 const info = adapter.info || {};
 console.log(`adapter: ${info.vendor} ${info.architecture} ${info.device} ${info.description}`);
 const device = await adapter.requestDevice();
-const n = 1 << 14; // larger, dawn.node 0.6.2 crashes in its event processing on native lavapipe
+// 2^14 values by default: with more, dawn.node 0.6.2 crashes in its event
+// processing on native lavapipe; a GPU run passes a larger power of two
+const n = 1 << Number(process.argv[2] || 14);
 const input = device.createBuffer({
   size: n * 4, usage: GPUBufferUsage.STORAGE, mappedAtCreation: true,
 });
