@@ -273,10 +273,8 @@ pv_cli_bench(const struct options *opts)
       }
       server_opts.icd = lavapipe;
    }
-   const int rounds = opts->bench_rounds > 0 ? (opts->bench_rounds < MAX_ROUNDS
-                                                   ? opts->bench_rounds
-                                                   : MAX_ROUNDS)
-                                             : (opts->bench_quick ? 2 : 5);
+   /* the option table keeps --rounds within MAX_ROUNDS */
+   const int rounds = opts->bench_rounds ? (int)opts->bench_rounds : (opts->bench_quick ? 2 : 5);
    struct pv_private_server server;
    if (pv_cli_private_server_start(&server_opts, &server))
       return 1;

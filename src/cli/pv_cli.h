@@ -10,39 +10,35 @@
 
 #include "pearvisor/pv_renderer.h"
 
-/* What the command line asked for (pv_main.c parses it). */
+/* What the command line asked for: filled from the option table
+ * (pv_cli_table.c), defaults included. */
 struct options {
    const char *socket_path;
    const char *icd;
    const char *venus_icd;
    bool no_fork;
    uint32_t max_clients;
-   int spares;        /* --spares (-1: default) */
-   int linger_ms;     /* --linger (-1: default) */
-   int bench_rounds;  /* bench: --rounds (0: default) */
-   bool bench_quick;  /* bench: --quick */
+   uint32_t spares;       /* --spares */
+   uint32_t linger_ms;    /* --linger */
+   uint32_t bench_rounds; /* bench: --rounds (0: 5, or 2 with --quick) */
+   bool bench_quick;      /* bench: --quick */
    struct pv_renderer_config renderer;
    int argc;
    char **argv; /* run: PROGRAM and its arguments; replay: the captures */
 };
 
-/* The commands. */
-int pv_cli_run(const struct options *opts);    /* pv_run.c */
-int pv_cli_replay(const struct options *opts); /* pv_replay.c */
-int pv_cli_bench(const struct options *opts);  /* pv_bench.c */
+/* The commands (pv_cli_table.c lists them). */
+int pv_cli_serve(const struct options *opts);    /* pv_serve.c */
+int pv_cli_serve_fd(const struct options *opts); /* pv_serve.c */
+int pv_cli_run(const struct options *opts);      /* pv_run.c */
+int pv_cli_replay(const struct options *opts);   /* pv_replay.c */
+int pv_cli_bench(const struct options *opts);    /* pv_bench.c */
 
 /* -- pv_cli_server.c ----------------------------------------------------------- */
 
 /* Set by SIGINT/SIGTERM once pv_cli_install_signals() ran. */
 extern volatile sig_atomic_t pv_cli_stop_requested;
 void pv_cli_install_signals(void);
-
-/* Warm spare client processes the server keeps (--spares, default 1). */
-uint32_t pv_cli_spares(const struct options *opts);
-
-/* How long a client's process waits for its program's next connection. */
-#define PV_CLI_DEFAULT_LINGER_MS 1000u
-uint32_t pv_cli_linger_ms(const struct options *opts);
 
 /* The environment a server runs in (the chosen host driver). */
 void pv_cli_server_env(const struct options *opts);
@@ -62,5 +58,13 @@ struct pv_private_server {
 };
 int pv_cli_private_server_start(const struct options *opts, struct pv_private_server *server);
 void pv_cli_private_server_stop(struct pv_private_server *server);
+
+/* -- pv_cli_activation.c ------------------------------------------------------- */
+
+/* The listening socket systemd passed (socket activation), its path in
+ * `path`; or one of these, having said why. */
+#define PV_CLI_NOT_ACTIVATED (-1)
+#define PV_CLI_ACTIVATION_FAILED (-2)
+int pv_cli_activated_socket(char *path, size_t path_size);
 
 #endif /* PV_CLI_H */

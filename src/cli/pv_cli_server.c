@@ -36,20 +36,6 @@ pv_cli_server_env(const struct options *opts)
    }
 }
 
-uint32_t
-pv_cli_spares(const struct options *opts)
-{
-   /* one: on an H200, three spares did not make instance + device again
-    * faster (359-394 ms against 318-387 with one), and each holds a driver */
-   return opts->spares < 0 ? 1 : (uint32_t)opts->spares;
-}
-
-uint32_t
-pv_cli_linger_ms(const struct options *opts)
-{
-   return opts->linger_ms < 0 ? PV_CLI_DEFAULT_LINGER_MS : (uint32_t)opts->linger_ms;
-}
-
 void
 pv_cli_install_signals(void)
 {
@@ -149,8 +135,8 @@ pv_cli_private_server_start(const struct options *opts, struct pv_private_server
          .listen_fd = listen_fd,
          .fork_per_client = !opts->no_fork,
          .max_clients = opts->max_clients,
-         .spares = pv_cli_spares(opts),
-         .linger_ms = pv_cli_linger_ms(opts),
+         .spares = opts->spares,
+         .linger_ms = opts->linger_ms,
          .renderer = opts->renderer,
       };
       _exit(pv_vtest_server_run(&server_opts, &pv_cli_stop_requested) ? 1 : 0);
