@@ -3,6 +3,7 @@
  * command the options it takes, each on one line with its default and
  * range.  --help-all is all of it at once, which is what the man page is
  * made from (help2man, at build time). */
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,13 +44,24 @@ print_usage_line(FILE *out, const char *lead, const struct pv_cli_command *cmd)
 }
 
 static void
-print_options(FILE *out, const struct pv_cli_command *cmd)
+print_heading(FILE *out, const char *prefix, const char *title)
+{
+   if (prefix[0])
+      fprintf(out, "\n%s %s:\n", prefix, title);
+   else
+      fprintf(out, "\n%c%s:\n", toupper((unsigned char)title[0]), title + 1);
+}
+
+/* `heading_prefix`: "" for one command's --help; in --help-all, the
+ * command's name, which keeps help2man from merging the commands' lists */
+static void
+print_options(FILE *out, const struct pv_cli_command *cmd, const char *heading_prefix)
 {
    for (int group = 0; group < PV_CLI_GROUP_COUNT; group++) {
+      /* every command takes --help, so the first group is never empty */
       bool heading = false;
       if (group == PV_CLI_GROUP_GENERAL) {
-         /* every command takes --help, so this group is never empty */
-         fprintf(out, "\n%s\n", pv_cli_group_titles[group]);
+         print_heading(out, heading_prefix, pv_cli_group_titles[group]);
          heading = true;
       }
       for (size_t i = 0; i < pv_cli_option_count; i++) {
@@ -57,7 +69,7 @@ print_options(FILE *out, const struct pv_cli_command *cmd)
          if (!(opt->commands & cmd->bit) || (int)opt->group != group)
             continue;
          if (!heading) {
-            fprintf(out, "\n%s\n", pv_cli_group_titles[group]);
+            print_heading(out, heading_prefix, pv_cli_group_titles[group]);
             heading = true;
          }
          print_option(out, opt->name, opt->metavar, opt, opt->help);
@@ -74,7 +86,7 @@ pv_cli_print_command_help(FILE *out, const struct pv_cli_command *cmd)
    fprintf(out, "%s: %s.\n", cmd->name, cmd->summary);
    if (cmd->details)
       fprintf(out, "\n%s", cmd->details);
-   print_options(out, cmd);
+   print_options(out, cmd, "");
 }
 
 static void
@@ -92,7 +104,7 @@ print_exit_status(FILE *out)
                 "  0   success, and --help\n"
                 "  1   failure (a server that could not start, a replay that did not end)\n"
                 "  2   a usage error: an unknown option, a bad number, a missing argument\n"
-                "  run exits with PROGRAM's status instead.\n");
+                "\nrun exits with PROGRAM's status instead.\n");
 }
 
 void
@@ -119,18 +131,14 @@ pv_cli_print_all_help(FILE *out)
    print_commands(out);
    for (size_t i = 0; i < pv_cli_command_count; i++) {
       const struct pv_cli_command *cmd = &pv_cli_commands[i];
+      /* the usage line indented: help2man then takes the line before it
+       * for a heading */
       fprintf(out, "\nThe %s command:\n", cmd->name);
       print_usage_line(out, "  ", cmd);
-      fprintf(out, "  %s.\n", cmd->summary);
-      if (cmd->details) {
-         /* indented, so that help2man keeps it within the command's section */
-         for (const char *line = cmd->details; *line;) {
-            const size_t len = strcspn(line, "\n");
-            fprintf(out, "  %.*s\n", (int)len, line);
-            line += len + (line[len] == '\n');
-         }
-      }
-      print_options(out, cmd);
+      fprintf(out, "\n%s.\n", cmd->summary);
+      if (cmd->details)
+         fprintf(out, "%s", cmd->details);
+      print_options(out, cmd, cmd->name);
    }
    fprintf(out, "\nEnvironment:\n%s", pv_cli_environment);
    print_exit_status(out);

@@ -28,13 +28,11 @@ const char pv_cli_description[] =
    "command streams over the vtest socket and runs them on the host's Vulkan driver.\n";
 
 const char pv_cli_environment[] =
-   "  PV_DEBUG=info|debug|vtest,ring,cs,object,vk,time   more logging (time:\n"
-   "                    commands that take 100 us or more)\n"
-   "  VTEST_SOCKET_NAME   serve: the socket, when --socket is not given\n"
-   "  PV_VENUS_ICD        run, bench: Mesa's Venus driver manifest, when\n"
-   "                    --venus-icd is not given\n"
-   "  PV_BENCH_WORKLOAD   bench: the workload program (default: pv-bench-workload\n"
-   "                    beside pearvisor-gpu)\n";
+   "  PV_DEBUG=WHAT       more logging: info, debug, or categories vtest,ring,cs,object,vk,time\n"
+   "                      (time: commands that take 100 us or more)\n"
+   "  VTEST_SOCKET_NAME   serve: the socket when there is no --socket\n"
+   "  PV_VENUS_ICD        run, bench: Mesa's Venus driver manifest when there is no --venus-icd\n"
+   "  PV_BENCH_WORKLOAD   bench: the workload (default: pv-bench-workload beside pearvisor-gpu)\n";
 
 const struct pv_cli_command pv_cli_commands[] = {
    {
@@ -93,9 +91,9 @@ const struct pv_cli_command pv_cli_commands[] = {
 const size_t pv_cli_command_count = sizeof(pv_cli_commands) / sizeof(pv_cli_commands[0]);
 
 const char *const pv_cli_group_titles[PV_CLI_GROUP_COUNT] = {
-   [PV_CLI_GROUP_GENERAL] = "Options:",
-   [PV_CLI_GROUP_LIMITS] = "Limits, per guest context:",
-   [PV_CLI_GROUP_DIAGNOSTICS] = "Diagnostics:",
+   [PV_CLI_GROUP_GENERAL] = "options",
+   [PV_CLI_GROUP_LIMITS] = "limits, per guest context",
+   [PV_CLI_GROUP_DIAGNOSTICS] = "diagnostics",
 };
 
 /* the commands that make guest contexts, and those that run a vtest server */
