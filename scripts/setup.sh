@@ -4,7 +4,9 @@
 # loader, headers and registry, vulkan-tools, and Mesa 25.0 from
 # bookworm-backports (its Venus driver is the guest; its lavapipe the default
 # host driver), and what the VM test builds QEMU and its guest from (QEMU's
-# source package comes through deb-src of bookworm-backports).  Idempotent:
+# source package comes through deb-src of bookworm-backports), help2man
+# (the man page), libsystemd-dev and systemd (socket activation of `serve`,
+# and systemd-analyze to verify its units).  Idempotent:
 # does nothing when everything is there.
 set -euo pipefail
 
@@ -16,7 +18,8 @@ PACKAGES=(build-essential meson ninja-build pkg-config python3 libvulkan-dev vul
           libegl-dev libgles-dev mesa-utils mesa-utils-bin xvfb x11-apps xauth
           ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-bad
           dpkg-dev libglib2.0-dev libpixman-1-dev libepoxy-dev libfdt-dev zlib1g-dev
-          python3-venv flex bison cpio kmod xz-utils busybox-static seabios)
+          python3-venv flex bison cpio kmod xz-utils busybox-static seabios
+          help2man systemd)
 # from bookworm-backports, to match its Mesa (libdrm) or QEMU 10.0
 BACKPORTS=(libsdl2-dev libdrm-dev python3-pycotap qemu-system-data)
 
@@ -35,7 +38,13 @@ mesa_ok=false
 if dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null | grep -q '^25\.0'; then
   mesa_ok=true
 fi
-if [ ${#need[@]} -eq 0 ] && [ ${#need_bpo[@]} -eq 0 ] && $mesa_ok && $has_src; then
+# libsystemd-dev (socket activation of `serve`) must be the version of the
+# libsystemd0 already there: bookworm's, or bookworm-backports' where
+# something pulled that in
+has_libsystemd_dev=false
+dpkg -s libsystemd-dev >/dev/null 2>&1 && has_libsystemd_dev=true
+if [ ${#need[@]} -eq 0 ] && [ ${#need_bpo[@]} -eq 0 ] && $mesa_ok && $has_src &&
+   $has_libsystemd_dev; then
   exit 0
 fi
 
@@ -70,6 +79,10 @@ fi
 if [ ${#need_bpo[@]} -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends -t bookworm-backports \
     "${need_bpo[@]}" >/dev/null
+fi
+if ! $has_libsystemd_dev; then
+  $SUDO apt-get install -y -qq --no-install-recommends \
+    "libsystemd-dev=$(dpkg-query -W -f='${Version}' libsystemd0)" >/dev/null
 fi
 if ! $mesa_ok; then
   $SUDO apt-get install -y -qq --no-install-recommends -t bookworm-backports \
