@@ -9,6 +9,8 @@ Outputs (in --out-dir):
   pv_gen_info.c       extension table, capset mask, enum validators,
                       host entry-point table
   pv_gen_support.txt  which commands are handled how (for the docs)
+  pv_print_gen.c      wire layout tables for the listing of captures
+                      (`pearvisor-gpu decode`, src/cs/pv_print.c)
 """
 
 import argparse
@@ -26,6 +28,7 @@ from emit_decode import Decode  # noqa: E402
 from emit_dispatch import Dispatch, load_manual  # noqa: E402
 from emit_encode import Encode  # noqa: E402
 from emit_info import Info  # noqa: E402
+from emit_print import Print  # noqa: E402
 
 
 def venus_definitions(c, reg, venus_path):
@@ -194,6 +197,15 @@ def main():
     info.source(i)
     dispatch.vk_table_entries(i)
 
+    # -- printer tables ----------------------------------------------------------
+    t = Code()
+    banner(t)
+    t('#include "cs/pv_print.h"')
+    t()
+    t('#include <stddef.h>')
+    t()
+    Print(proto).source(t, proto.id_names)
+
     # -- support report ----------------------------------------------------------
     r = []
     r.append('# commands: %d supported' % len(proto.commands))
@@ -212,6 +224,7 @@ def main():
         'pv_gen_commands.c': m.text(),
         'pv_gen_info.c': i.text(),
         'pv_gen_support.txt': '\n'.join(r) + '\n',
+        'pv_print_gen.c': t.text(),
     }
     for name, text in outputs.items():
         path = os.path.join(args.out_dir, name)

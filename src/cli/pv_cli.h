@@ -22,9 +22,12 @@ struct options {
    uint32_t linger_ms;    /* --linger */
    uint32_t bench_rounds; /* bench: --rounds (0: 5, or 2 with --quick) */
    bool bench_quick;      /* bench: --quick */
+   const char *decode_commands; /* decode: --command vkA,vkB */
+   const char *decode_ring;     /* decode: --ring N */
+   bool decode_full;            /* decode: --full */
    struct pv_renderer_config renderer;
    int argc;
-   char **argv; /* run: PROGRAM and its arguments; replay: the captures */
+   char **argv; /* run: PROGRAM and its arguments; replay, decode: the captures */
 };
 
 /* The commands (pv_cli_table.c lists them). */
@@ -33,6 +36,14 @@ int pv_cli_serve_fd(const struct options *opts); /* pv_serve.c */
 int pv_cli_run(const struct options *opts);      /* pv_run.c */
 int pv_cli_replay(const struct options *opts);   /* pv_replay.c */
 int pv_cli_bench(const struct options *opts);    /* pv_bench.c */
+int pv_cli_decode(const struct options *opts);   /* pv_decode_cmd.c */
+
+/* -- pv_replay.c ------------------------------------------------------------------ */
+
+/* A capture file mapped for reading; NULL with *size 0 for an empty one,
+ * NULL with *size nonzero (and a message naming `command`) on failure. */
+void *pv_cli_map_capture(const char *command, const char *path, size_t *size);
+void pv_cli_unmap_capture(void *data, size_t size);
 
 /* -- pv_cli_server.c ----------------------------------------------------------- */
 

@@ -69,6 +69,17 @@ const struct pv_cli_command pv_cli_commands[] = {
       .run = pv_cli_replay,
    },
    {
+      .name = "decode",
+      .bit = PV_CMD_DECODE,
+      .arguments = "CAPTURE...",
+      .summary = "list what guest sessions written by --capture sent, one line a command",
+      .details = "Each command with where it came from (the context's stream or a ring) and its\n"
+                 "arguments by their Vulkan names: what a bug reporter shows of what a guest\n"
+                 "sent.  A malformed capture is listed up to the bad byte, which is named by its\n"
+                 "offset; the exit status is then 1.\n",
+      .run = pv_cli_decode,
+   },
+   {
       .name = "bench",
       .bit = PV_CMD_BENCH,
       .arguments = "",
@@ -175,6 +186,18 @@ const struct pv_cli_option pv_cli_options[] = {
      .commands = PV_CMD_SERVE | PV_CMD_RUN | PV_CMD_SERVE_FD, .group = PV_CLI_GROUP_DIAGNOSTICS,
      .help = "write every guest session into DIR, for replay (DIR is made if missing)",
      .value = PV_CLI_OUTPUT_DIR, STORE(STRING, renderer.capture_dir) },
+
+   { .name = "command", .metavar = "NAMES", .commands = PV_CMD_DECODE,
+     .help = "only these commands, by name, comma-separated (vkCmdDispatch,vkCreateImage)",
+     .value = PV_CLI_WORDS, STORE(STRING, decode_commands) },
+   /* not a PV_CLI_NUMBER: N may be a ring's id (0x...), and with no --ring
+    * every ring is listed, which no number says */
+   { .name = "ring", .metavar = "N", .commands = PV_CMD_DECODE,
+     .help = "only ring N as listed, or the ring of id N; 0: the context's own stream",
+     .value = PV_CLI_WORDS, STORE(STRING, decode_ring) },
+   { .name = "full", .commands = PV_CMD_DECODE,
+     .help = "long arrays and strings whole, not shortened",
+     .value = PV_CLI_FLAG, STORE(BOOL, decode_full) },
 
    /* pv_bench.c holds at most 64 rounds */
    { .name = "rounds", .metavar = "N", .commands = PV_CMD_BENCH,

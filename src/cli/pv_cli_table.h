@@ -19,6 +19,7 @@ enum pv_cli_command_bit {
    PV_CMD_REPLAY = 1u << 2,
    PV_CMD_BENCH = 1u << 3,
    PV_CMD_SERVE_FD = 1u << 4,
+   PV_CMD_DECODE = 1u << 5,
 };
 
 struct pv_cli_command {

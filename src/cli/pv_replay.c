@@ -20,29 +20,50 @@
  * seqno, a semaphore); this long, then the replay moves on. */
 #define REPLAY_RING_TIMEOUT_MS 2000u
 
-static int
-replay_file(struct pv_renderer *renderer, const char *path, uint32_t ctx_id)
+void *
+pv_cli_map_capture(const char *command, const char *path, size_t *size)
 {
+   *size = 0;
    const int fd = open(path, O_RDONLY | O_CLOEXEC);
    struct stat st;
    if (fd < 0 || fstat(fd, &st) < 0) {
-      fprintf(stderr, "replay: %s: %s\n", path, strerror(errno));
+      fprintf(stderr, "%s: %s: %s\n", command, path, strerror(errno));
       if (fd >= 0)
          close(fd);
-      return 1;
+      *size = 1; /* not an empty file: a failure */
+      return NULL;
    }
-   const size_t size = (size_t)st.st_size;
-   void *data = size ? mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
+   const size_t bytes = (size_t)st.st_size;
+   void *data = bytes ? mmap(NULL, bytes, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
    close(fd);
    if (data == MAP_FAILED) {
-      fprintf(stderr, "replay: %s: %s\n", path, strerror(errno));
-      return 1;
+      fprintf(stderr, "%s: %s: %s\n", command, path, strerror(errno));
+      *size = 1;
+      return NULL;
    }
+   *size = bytes;
+   return data;
+}
+
+void
+pv_cli_unmap_capture(void *data, size_t size)
+{
+   if (data)
+      munmap(data, size);
+}
+
+static int
+replay_file(struct pv_renderer *renderer, const char *path, uint32_t ctx_id)
+{
+   size_t size;
+   void *data = pv_cli_map_capture("replay", path, &size);
+   if (!data && size)
+      return 1;
    const char *base = strrchr(path, '/');
    struct pv_context *ctx;
    if (pv_context_create(renderer, ctx_id, base ? base + 1 : path, NULL, &ctx)) {
       fprintf(stderr, "replay: %s: cannot create a context\n", path);
-      munmap(data, size);
+      pv_cli_unmap_capture(data, size);
       return 1;
    }
    const struct pv_replay_options options = { .ring_timeout_ms = REPLAY_RING_TIMEOUT_MS };
@@ -54,7 +75,7 @@ replay_file(struct pv_renderer *renderer, const char *path, uint32_t ctx_id)
           ok ? "replayed" : reason ? "the context ended: " : "malformed capture",
           reason ? reason : "", stats.truncated ? " (the file ends inside a record)" : "");
    pv_context_destroy(ctx);
-   munmap(data, size);
+   pv_cli_unmap_capture(data, size);
    return ok ? 0 : 1;
 }
 

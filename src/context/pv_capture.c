@@ -149,20 +149,7 @@ pv_capture_fence(struct pv_capture *cap, uint32_t ring_idx, uint64_t fence_id)
    write_record(cap, PV_CAPTURE_FENCE, &rec, sizeof(rec), NULL, 0);
 }
 
-/* -- replay ------------------------------------------------------------------- */
-
-struct record {
-   uint32_t tag;
-   const uint8_t *payload;
-   uint32_t size;
-};
-
-struct reader {
-   const uint8_t *data;
-   size_t size;
-   size_t pos;
-   bool truncated;
-};
+/* -- reading ------------------------------------------------------------------ */
 
 static uint32_t
 load_u32(const uint8_t *p)
@@ -180,14 +167,23 @@ load_u64(const uint8_t *p)
    return v;
 }
 
-static bool
-next_record(struct reader *r, struct record *rec)
+void
+pv_capture_reader_init(struct pv_capture_reader *r, const void *data, size_t size)
+{
+   *r = (struct pv_capture_reader){ data, size, 0, false };
+   if (size >= PV_CAPTURE_MAGIC_SIZE && !memcmp(data, PV_CAPTURE_MAGIC, PV_CAPTURE_MAGIC_SIZE))
+      r->pos = PV_CAPTURE_MAGIC_SIZE;
+}
+
+bool
+pv_capture_next(struct pv_capture_reader *r, struct pv_capture_record *rec)
 {
    const size_t left = r->size - r->pos;
    if (left < 8) {
       r->truncated = left != 0;
       return false;
    }
+   rec->offset = r->pos;
    rec->tag = load_u32(r->data + r->pos);
    rec->size = load_u32(r->data + r->pos + 4);
    if (rec->size > left - 8) {
@@ -200,35 +196,72 @@ next_record(struct reader *r, struct record *rec)
    return true;
 }
 
-struct blob_write {
-   uint32_t res_id;
-   uint64_t ring_id;
-   uint64_t offset;
-   const uint8_t *bytes;
-   size_t size;
-};
-
-static bool
-parse_blob_write(const struct record *rec, struct blob_write *w)
+bool
+pv_capture_parse(const struct pv_capture_record *rec, struct pv_capture_fields *f)
 {
-   if (rec->size < 24)
+   const uint8_t *p = rec->payload;
+   memset(f, 0, sizeof(*f));
+   switch (rec->tag) {
+   case PV_CAPTURE_BLOB:
+      if (rec->size < 32)
+         return false;
+      f->res_id = load_u32(p);
+      f->blob_type = load_u32(p + 4);
+      f->blob_flags = load_u32(p + 8);
+      f->blob_id = load_u64(p + 16);
+      f->size = load_u64(p + 24);
+      return true;
+   case PV_CAPTURE_UNREF:
+      if (rec->size < 4)
+         return false;
+      f->res_id = load_u32(p);
+      return true;
+   case PV_CAPTURE_STREAM:
+      f->bytes = p;
+      f->bytes_size = rec->size;
+      return true;
+   case PV_CAPTURE_RING:
+      if (rec->size < 8)
+         return false;
+      f->ring_id = load_u64(p);
+      f->bytes = p + 8;
+      f->bytes_size = rec->size - 8;
+      return true;
+   case PV_CAPTURE_BLOB_WRITE:
+      if (rec->size < 24)
+         return false;
+      f->res_id = load_u32(p);
+      f->ring_id = load_u64(p + 8);
+      f->offset = load_u64(p + 16);
+      f->bytes = p + 24;
+      f->bytes_size = rec->size - 24;
+      return true;
+   case PV_CAPTURE_FENCE:
+      if (rec->size < 16)
+         return false;
+      f->ring_idx = load_u32(p);
+      f->fence_id = load_u64(p + 8);
+      return true;
+   case PV_CAPTURE_FAILURES:
+      if (rec->size < 8)
+         return false;
+      f->mask = load_u64(p);
+      return true;
+   default:
       return false;
-   w->res_id = load_u32(rec->payload);
-   w->ring_id = load_u64(rec->payload + 8);
-   w->offset = load_u64(rec->payload + 16);
-   w->bytes = rec->payload + 24;
-   w->size = rec->size - 24;
-   return true;
+   }
 }
 
+/* -- replay ------------------------------------------------------------------- */
+
 static void
-apply_blob_write(struct pv_context *ctx, const struct blob_write *w)
+apply_blob_write(struct pv_context *ctx, const struct pv_capture_fields *w)
 {
    struct pv_resource *res = pv_context_get_resource(ctx, w->res_id);
    if (!res)
       return; /* as when the guest writes memory it no longer has */
-   if (pv_resource_contains(res, w->offset, w->size))
-      memcpy(res->map + w->offset, w->bytes, w->size);
+   if (pv_resource_contains(res, w->offset, w->bytes_size))
+      memcpy(res->map + w->offset, w->bytes, w->bytes_size);
    pv_resource_unref(res);
 }
 
@@ -236,17 +269,17 @@ apply_blob_write(struct pv_context *ctx, const struct blob_write *w)
  * the capture could only see it being executed: apply that ring's
  * BLOB_WRITE records up to its next chunk before this chunk runs. */
 static void
-apply_ring_writes(struct pv_context *ctx, const struct reader *at, uint64_t ring_id)
+apply_ring_writes(struct pv_context *ctx, const struct pv_capture_reader *at, uint64_t ring_id)
 {
-   struct reader r = *at;
-   struct record rec;
-   while (next_record(&r, &rec)) {
-      if (rec.tag == PV_CAPTURE_RING && rec.size >= 8 && load_u64(rec.payload) == ring_id)
+   struct pv_capture_reader r = *at;
+   struct pv_capture_record rec;
+   struct pv_capture_fields f;
+   while (pv_capture_next(&r, &rec)) {
+      if (rec.tag == PV_CAPTURE_RING && pv_capture_parse(&rec, &f) && f.ring_id == ring_id)
          break;
-      struct blob_write w;
-      if (rec.tag == PV_CAPTURE_BLOB_WRITE && parse_blob_write(&rec, &w) &&
-          w.ring_id == ring_id)
-         apply_blob_write(ctx, &w);
+      if (rec.tag == PV_CAPTURE_BLOB_WRITE && pv_capture_parse(&rec, &f) &&
+          f.ring_id == ring_id)
+         apply_blob_write(ctx, &f);
    }
 }
 
@@ -267,32 +300,31 @@ run_stream(struct pv_context *ctx, const uint8_t *data, size_t size)
 }
 
 static bool
-replay_record(struct pv_context *ctx, const struct record *rec, const struct reader *after,
-              const struct pv_replay_options *options, struct pv_replay_stats *stats)
+replay_record(struct pv_context *ctx, const struct pv_capture_record *rec,
+              const struct pv_capture_reader *after, const struct pv_replay_options *options,
+              struct pv_replay_stats *stats)
 {
-   const uint8_t *p = rec->payload;
+   struct pv_capture_fields f;
+   if (!pv_capture_parse(rec, &f))
+      return false;
    switch (rec->tag) {
    case PV_CAPTURE_BLOB: {
-      if (rec->size < 32)
-         return false;
-      uint64_t size = load_u64(p + 24);
+      uint64_t size = f.size;
       if (options->max_blob_bytes && size > options->max_blob_bytes)
          size = options->max_blob_bytes;
       struct pv_blob blob;
-      if (!pv_context_create_blob(ctx, load_u32(p), load_u32(p + 4), load_u32(p + 8),
-                                  load_u64(p + 16), size, &blob))
+      if (!pv_context_create_blob(ctx, f.res_id, f.blob_type, f.blob_flags, f.blob_id, size,
+                                  &blob))
          close(blob.fd);
       return true;
    }
    case PV_CAPTURE_UNREF:
-      if (rec->size < 4)
-         return false;
-      pv_context_unref_resource(ctx, load_u32(p));
+      pv_context_unref_resource(ctx, f.res_id);
       return true;
    case PV_CAPTURE_STREAM: {
       const uint64_t commands = ctx->dispatch->commands, bytes = ctx->dispatch->bytes;
       const uint64_t t0 = pv_now_ns();
-      run_stream(ctx, p, rec->size);
+      run_stream(ctx, f.bytes, f.bytes_size);
       stats->stream_ns += pv_now_ns() - t0;
       stats->commands += ctx->dispatch->commands - commands;
       stats->stream_bytes += ctx->dispatch->bytes - bytes;
@@ -300,40 +332,29 @@ replay_record(struct pv_context *ctx, const struct record *rec, const struct rea
       return true;
    }
    case PV_CAPTURE_RING: {
-      if (rec->size < 8)
-         return false;
-      const uint64_t ring_id = load_u64(p);
-      struct pv_ring *ring = pv_context_find_ring(ctx, ring_id);
+      struct pv_ring *ring = pv_context_find_ring(ctx, f.ring_id);
       if (!ring)
          return true; /* its creation failed, as the context would have said */
-      apply_ring_writes(ctx, after, ring_id);
+      apply_ring_writes(ctx, after, f.ring_id);
       const uint64_t commands = ring->dispatch.commands, bytes = ring->dispatch.bytes;
       const uint64_t t0 = pv_now_ns();
-      pv_ring_feed(ring, p + 8, rec->size - 8, options->ring_timeout_ms);
+      pv_ring_feed(ring, f.bytes, f.bytes_size, options->ring_timeout_ms);
       stats->stream_ns += pv_now_ns() - t0;
       stats->commands += ring->dispatch.commands - commands;
       stats->stream_bytes += ring->dispatch.bytes - bytes;
       stats->streams++;
       return true;
    }
-   case PV_CAPTURE_BLOB_WRITE: {
-      struct blob_write w;
-      if (!parse_blob_write(rec, &w))
-         return false;
-      if (!w.ring_id)
-         apply_blob_write(ctx, &w); /* ring writes went in before their chunk */
+   case PV_CAPTURE_BLOB_WRITE:
+      if (!f.ring_id)
+         apply_blob_write(ctx, &f); /* ring writes went in before their chunk */
       return true;
-   }
    case PV_CAPTURE_FENCE:
-      if (rec->size < 16)
-         return false;
-      pv_context_submit_fence(ctx, load_u32(p), load_u64(p + 8));
+      pv_context_submit_fence(ctx, f.ring_idx, f.fence_id);
       return true;
    case PV_CAPTURE_FAILURES:
-      if (rec->size < 8)
-         return false;
       if (options->set_failures)
-         options->set_failures(load_u64(p));
+         options->set_failures(f.mask);
       return true;
    default:
       return false;
@@ -349,12 +370,11 @@ pv_capture_replay(struct pv_context *ctx, const void *data, size_t size,
       stats = &local;
    memset(stats, 0, sizeof(*stats));
    ctx->rings_inline = options->inline_rings;
-   struct reader r = { data, size, 0, false };
-   if (size >= PV_CAPTURE_MAGIC_SIZE && !memcmp(data, PV_CAPTURE_MAGIC, PV_CAPTURE_MAGIC_SIZE))
-      r.pos = PV_CAPTURE_MAGIC_SIZE;
+   struct pv_capture_reader r;
+   pv_capture_reader_init(&r, data, size);
    bool well_formed = true;
-   struct record rec;
-   while (!pv_context_is_fatal(ctx) && next_record(&r, &rec)) {
+   struct pv_capture_record rec;
+   while (!pv_context_is_fatal(ctx) && pv_capture_next(&r, &rec)) {
       stats->records++;
       if (!replay_record(ctx, &rec, &r, options, stats)) {
          pv_error("replay: record %u (tag %u, %u bytes) is malformed", stats->records,

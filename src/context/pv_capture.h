@@ -65,6 +65,48 @@ void pv_capture_blob_write(struct pv_capture *cap, uint32_t res_id, uint64_t rin
                            uint64_t offset, const void *data, size_t size);
 void pv_capture_fence(struct pv_capture *cap, uint32_t ring_idx, uint64_t fence_id);
 
+/* -- reading ------------------------------------------------------------------ */
+
+/* The records of a capture one by one, every read bounds-checked: the file
+ * is hostile input like any guest stream (replay, `pearvisor-gpu decode`). */
+struct pv_capture_record {
+   uint32_t tag;
+   uint32_t size;          /* of the payload */
+   const uint8_t *payload;
+   size_t offset;          /* of the record's header in the file */
+};
+
+struct pv_capture_reader {
+   const uint8_t *data;
+   size_t size;
+   size_t pos;
+   bool truncated;         /* the file ended inside a record */
+};
+
+/* Starts at the first record (after the magic, if the data has it). */
+void pv_capture_reader_init(struct pv_capture_reader *r, const void *data, size_t size);
+/* The next record; false at the end of the data or where it is cut short. */
+bool pv_capture_next(struct pv_capture_reader *r, struct pv_capture_record *rec);
+
+/* A record's fields, as its tag gives them. */
+struct pv_capture_fields {
+   uint32_t res_id;        /* BLOB, UNREF, BLOB_WRITE */
+   uint32_t blob_type, blob_flags;
+   uint64_t blob_id, size; /* BLOB */
+   uint64_t ring_id;       /* RING; BLOB_WRITE (0: the context's stream) */
+   uint64_t offset;        /* BLOB_WRITE: where in the blob */
+   uint32_t ring_idx;      /* FENCE */
+   uint64_t fence_id;      /* FENCE */
+   uint64_t mask;          /* FAILURES */
+   const uint8_t *bytes;   /* STREAM, RING, BLOB_WRITE: the commands */
+   size_t bytes_size;
+};
+
+/* False when the record is too short for its tag, or its tag is unknown. */
+bool pv_capture_parse(const struct pv_capture_record *rec, struct pv_capture_fields *f);
+
+/* -- replay ------------------------------------------------------------------- */
+
 struct pv_replay_options {
    uint32_t ring_timeout_ms;  /* how long a ring chunk may take (it may wait for
                                  something a later record brings) */
