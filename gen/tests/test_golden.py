@@ -46,6 +46,22 @@ CASES = {
         'pv_chain_VkMemoryAllocateInfo',
         'pv_dec_VkRingCreateInfoMESA',
     ],
+    # the listing's wire tables (gen/emit_print.py)
+    'pv_print_gen.c': [
+        'pv_pr_values_enum_VkSharingMode',
+        'pv_pr_items_VkBufferCreateInfo',
+        'pv_pr_VkBufferCreateInfo',
+        'pv_pr_items_VkClearColorValue',
+        'pv_pr_VkClearColorValue',
+        'pv_pr_chain_VkMemoryAllocateInfo',
+        'pv_pr_VkMemoryAllocateInfo',
+        'pv_pr_items_VkPhysicalDeviceGroupProperties',
+        'pv_pr_params_vkEnumeratePhysicalDevices',
+        'pv_pr_params_vkCreateBuffer',
+        'pv_pr_params_vkCmdDispatch',
+        'pv_pr_params_vkCmdClearColorImage',
+        'pv_pr_params_vkCreateShaderModule',
+    ],
 }
 
 
