@@ -44,29 +44,13 @@ readable(const struct walk *w)
 }
 
 /* The reads: each notes where its item starts, so that a failure names the
- * offset of the byte that broke the layout. */
-static uint32_t
-read_u32(struct walk *w)
-{
-   if (readable(w))
-      w->at = w->dec.cur;
-   return pv_dec_u32(&w->dec);
-}
-
-static int32_t
-read_i32(struct walk *w)
-{
-   if (readable(w))
-      w->at = w->dec.cur;
-   return pv_dec_i32(&w->dec);
-}
-
+ * offset of the byte that broke the layout.  A u32 or u64, zero-extended. */
 static uint64_t
-read_u64(struct walk *w)
+read_word(struct walk *w, size_t bytes)
 {
    if (readable(w))
       w->at = w->dec.cur;
-   return pv_dec_u64(&w->dec);
+   return bytes == 8 ? pv_dec_u64(&w->dec) : pv_dec_u32(&w->dec);
 }
 
 /* A pointer marker: true when 1; 0 is NULL, anything else a failure. */
@@ -248,11 +232,11 @@ read_scalar(struct walk *w, const struct pv_pr_item *it)
 {
    uint64_t value;
    if (it->size == 8)
-      value = read_u64(w);
+      value = read_word(w, 8);
    else if (it->elem == PV_PR_SINT)
-      value = (uint64_t)(int64_t)read_i32(w);
+      value = (uint64_t)(int64_t)(int32_t)(uint32_t)read_word(w, 4);
    else
-      value = read_u32(w);
+      value = (uint32_t)read_word(w, 4);
    if (readable(w))
       print_scalar(w, it, value);
 }
@@ -323,7 +307,7 @@ print_element(struct walk *w, const struct pv_pr_item *it, enum pv_pr_validity v
 {
    switch (it->elem) {
    case PV_PR_HANDLE: {
-      const uint64_t id = read_u64(w);
+      const uint64_t id = read_word(w, 8);
       if (!readable(w))
          return;
       if (!id)
@@ -381,7 +365,7 @@ print_elements(struct walk *w, const struct pv_pr_item *it, enum pv_pr_validity 
 static void
 print_array(struct walk *w, const struct pv_pr_item *it, enum pv_pr_validity v)
 {
-   const uint64_t count = read_u64(w);
+   const uint64_t count = read_word(w, 8);
    if (!readable(w))
       return;
    if (it->kind == PV_PR_DYN && !count) {
@@ -405,17 +389,24 @@ print_array(struct walk *w, const struct pv_pr_item *it, enum pv_pr_validity v)
    print_elements(w, it, v, count);
 }
 
+/* The u64 size that leads a string, a list of strings or a blob: false when
+ * it is 0 (shown as NULL) or not there. */
+static bool
+read_size(struct walk *w, uint64_t *size)
+{
+   *size = read_word(w, 8);
+   if (readable(w) && !*size)
+      say(w, "NULL");
+   return readable(w) && *size;
+}
+
 /* A NUL-terminated string: u64 size with the NUL (0: NULL), the bytes. */
 static void
 read_string(struct walk *w)
 {
-   const uint64_t size = read_u64(w);
-   if (!readable(w))
+   uint64_t size;
+   if (!read_size(w, &size))
       return;
-   if (!size) {
-      say(w, "NULL");
-      return;
-   }
    const uint8_t *bytes = take(w, size);
    if (bytes)
       print_string(w, bytes, strnlen((const char *)bytes, size));
@@ -424,13 +415,9 @@ read_string(struct walk *w)
 static void
 print_strings(struct walk *w)
 {
-   const uint64_t count = read_u64(w);
-   if (!readable(w))
+   uint64_t count;
+   if (!read_size(w, &count))
       return;
-   if (!count) {
-      say(w, "NULL");
-      return;
-   }
    say(w, "[");
    for (uint64_t i = 0; i < count && readable(w); i++) {
       say(w, "%s", i ? ", " : "");
@@ -442,13 +429,9 @@ print_strings(struct walk *w)
 static void
 print_blob(struct walk *w, enum pv_pr_validity v)
 {
-   const uint64_t size = read_u64(w);
-   if (!readable(w))
+   uint64_t size;
+   if (!read_size(w, &size))
       return;
-   if (!size) {
-      say(w, "NULL");
-      return;
-   }
    if (v != PV_PR_FULL) {
       say(w, "(out) [%" PRIu64 " bytes]", size);
       return;
@@ -497,7 +480,7 @@ print_item(struct walk *w, const struct pv_pr_item *it, enum pv_pr_validity v,
       print_blob(w, v);
       break;
    case PV_PR_NULL:
-      if (read_u64(w))
+      if (read_word(w, 8))
          pv_dec_fail(&w->dec, "%s: a pointer the protocol cannot carry is not NULL",
                      it->name);
       else
@@ -537,7 +520,7 @@ print_chain(struct walk *w, const struct pv_pr_record *base, bool partial)
       max = PV_PRINT_MAX_CHAIN;
    uint32_t count = 0;
    while (read_marker(w, "pNext")) {
-      const int32_t stype = read_i32(w);
+      const int32_t stype = (int32_t)(uint32_t)read_word(w, 4);
       if (!readable(w))
          return;
       const struct pv_pr_record *const *found =
@@ -577,7 +560,7 @@ print_record(struct walk *w, const struct pv_pr_record *r, bool partial)
    }
    w->depth++;
    if (r->flags & PV_PR_IS_UNION) {
-      const uint32_t tag = read_u32(w);
+      const uint32_t tag = (uint32_t)read_word(w, 4);
       if (readable(w) && tag >= r->count)
          pv_dec_fail(&w->dec, "%s: union member %" PRIu32 " of %" PRIu32, r->name, tag,
                      r->count);
@@ -593,7 +576,7 @@ print_record(struct walk *w, const struct pv_pr_record *r, bool partial)
    const char *sep = "";
    say(w, "{");
    if (r->flags & PV_PR_HAS_STYPE) {
-      const int32_t stype = read_i32(w);
+      const int32_t stype = (int32_t)(uint32_t)read_word(w, 4);
       if (readable(w)) {
          say(w, "sType = ");
          print_enum(w, pv_pr_stypes, stype);
@@ -619,9 +602,9 @@ print_record(struct walk *w, const struct pv_pr_record *r, bool partial)
 static void
 print_command(struct walk *w, const char *source, uint64_t offset)
 {
-   const uint32_t type = read_u32(w);
+   const uint32_t type = (uint32_t)read_word(w, 4);
    const uint8_t *type_at = w->at;
-   const uint32_t flags = read_u32(w);
+   const uint32_t flags = (uint32_t)read_word(w, 4);
    if (!readable(w))
       return;
    if (type >= pv_pr_command_count || !pv_pr_commands[type].name) {
