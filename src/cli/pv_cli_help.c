@@ -102,7 +102,8 @@ print_exit_status(FILE *out)
 {
    fprintf(out, "\nExit status:\n"
                 "  0   success, and --help\n"
-                "  1   failure (a server that could not start, a replay that did not end)\n"
+                "  1   failure (a server that could not start, a replay that did not end,\n"
+                "      a capture decode could not list to its end)\n"
                 "  2   a usage error: an unknown option, a bad number, a missing argument\n"
                 "\nrun exits with PROGRAM's status instead.\n");
 }

@@ -188,7 +188,7 @@ const struct pv_cli_option pv_cli_options[] = {
      .value = PV_CLI_OUTPUT_DIR, STORE(STRING, renderer.capture_dir) },
 
    { .name = "command", .metavar = "NAMES", .commands = PV_CMD_DECODE,
-     .help = "only these commands, by name, comma-separated (vkCmdDispatch,vkCreateImage)",
+     .help = "only these commands, comma-separated (vkCmdDispatch,vkCreateImage)",
      .value = PV_CLI_WORDS, STORE(STRING, decode_commands) },
    /* not a PV_CLI_NUMBER: N may be a ring's id (0x...), and with no --ring
     * every ring is listed, which no number says */

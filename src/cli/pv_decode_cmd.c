@@ -49,7 +49,8 @@ parse_commands(const char *list)
    for (char *name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
       const int64_t id = pv_print_command_id(name);
       if (id < 0) {
-         fprintf(stderr, "decode: '%s' is no command the protocol carries\n", name);
+         fprintf(stderr, "pearvisor-gpu decode: --command %s: no command the protocol carries\n",
+                 name);
          ok = false;
       } else {
          wanted[id] = true;
@@ -67,7 +68,7 @@ int
 pv_cli_decode(const struct options *opts)
 {
    if (!opts->argc) {
-      fprintf(stderr, "decode: no capture given (pearvisor-gpu decode CAPTURE...)\n");
+      fprintf(stderr, "pearvisor-gpu decode: no CAPTURE given (a file written by --capture)\n");
       return 2;
    }
    pv_log_silence(true); /* the listing reports what is malformed itself */
@@ -79,11 +80,15 @@ pv_cli_decode(const struct options *opts)
    }
    uint64_t ring = 0;
    if (opts->decode_ring) {
-      char *end;
+      /* strtoull would take "-1" as a huge number */
+      const char *text = opts->decode_ring;
+      const bool digit = text[0] >= '0' && text[0] <= '9';
+      char *end = NULL;
       errno = 0;
-      ring = strtoull(opts->decode_ring, &end, 0);
-      if (errno || *end || end == opts->decode_ring) {
-         fprintf(stderr, "decode: bad ring '%s'\n", opts->decode_ring);
+      ring = digit ? strtoull(text, &end, 0) : 0;
+      if (!digit || errno || *end) {
+         fprintf(stderr, "pearvisor-gpu decode: --ring takes a ring's number or id, not '%s'\n",
+                 opts->decode_ring);
          free(wanted);
          return 2;
       }
