@@ -38,7 +38,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ ${#HARNESSES[@]} -gt 0 ] ||
-  HARNESSES=(fuzz-session-null fuzz-session-host fuzz-vtest fuzz-ring fuzz-reply)
+  HARNESSES=(fuzz-session-null fuzz-session-host fuzz-vtest fuzz-ring fuzz-reply fuzz-decode)
 
 if [ $DO_BUILD = 1 ]; then
   if [ ! -f "$BUILD/build.ninja" ]; then
@@ -51,6 +51,7 @@ fi
 kind_of() {
   case "$1" in
     fuzz-session-*) echo session ;;
+    fuzz-decode) echo session ;; # the capture listing eats whole sessions
     *) echo "${1#fuzz-}" ;;
   esac
 }
@@ -72,6 +73,7 @@ export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$ROOT/tests/lsan.supp:print_sup
 
 total_execs=0
 total_findings=0
+failed=0
 for name in "${HARNESSES[@]}"; do
   exe="$BUILD/fuzz/$name"
   if [ ! -x "$exe" ]; then
@@ -107,6 +109,13 @@ for name in "${HARNESSES[@]}"; do
   inputs=$(find "$corpus" -type f | wc -l)
   echo "$name: $execs executions in ${SECONDS_EACH} s on $JOBS jobs, corpus $inputs inputs," \
        "$found findings"
+  # a harness that ran nothing (no seeds where it looks, a start-up error)
+  # tested nothing: that fails too, with what it said
+  if [ "$execs" -eq 0 ]; then
+    echo "  $name ran no input:"
+    tail -n3 "$logs"/*.log | sed 's/^/  /'
+    failed=$((failed + 1))
+  fi
   if [ "$found" -gt 0 ]; then
     find "$findings" -type f | sed 's/^/  /'
     grep -h -m3 -E "ERROR: |SUMMARY: " "$logs"/*.log | sed 's/^/  /'
@@ -117,4 +126,4 @@ for name in "${HARNESSES[@]}"; do
   total_findings=$((total_findings + found))
 done
 echo "total: $total_execs executions, $total_findings findings"
-[ "$total_findings" -eq 0 ]
+[ "$total_findings" -eq 0 ] && [ "$failed" -eq 0 ]
