@@ -25,6 +25,10 @@ struct options {
    const char *decode_commands; /* decode: --command vkA,vkB */
    const char *decode_ring;     /* decode: --ring N */
    bool decode_full;            /* decode: --full */
+   const char *trace_path; /* --trace FILE */
+   uint32_t trace_min_us;  /* --trace-min-us N */
+   const char *stats_watch; /* stats: --watch [SECONDS]: the seconds, or NULL */
+   bool stats_raw;          /* stats: --raw, the server's report as it is */
    struct pv_renderer_config renderer;
    int argc;
    char **argv; /* run: PROGRAM and its arguments; replay, decode: the captures */
@@ -37,6 +41,7 @@ int pv_cli_run(const struct options *opts);      /* pv_run.c */
 int pv_cli_replay(const struct options *opts);   /* pv_replay.c */
 int pv_cli_bench(const struct options *opts);    /* pv_bench.c */
 int pv_cli_decode(const struct options *opts);   /* pv_decode_cmd.c */
+int pv_cli_stats(const struct options *opts);    /* pv_stats_cli.c */
 
 /* -- pv_replay.c ------------------------------------------------------------------ */
 

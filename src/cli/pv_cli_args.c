@@ -177,6 +177,14 @@ parse_with(const struct pv_cli_command *cmd, const struct option *longopts, int 
          *(bool *)field(opts, opt) = true;
          break;
       case PV_CLI_STORE_STRING:
+         if (opt->implied && !optarg) {
+            /* `--watch 5` as well as `--watch=5`; `--watch` alone is `implied` */
+            const char *next = optind < argc ? argv[optind] : NULL;
+            if (next && ((next[0] >= '0' && next[0] <= '9') || next[0] == '.'))
+               optarg = argv[optind++];
+            else
+               optarg = (char *)opt->implied;
+         }
          if (!optarg[0]) {
             fprintf(stderr, "pearvisor-gpu %s: --%s needs a value (%s), not ''\n", cmd->name,
                     opt->name, opt->metavar);
@@ -209,9 +217,10 @@ pv_cli_parse(const struct pv_cli_command *cmd, int argc, char **argv, struct opt
    for (size_t i = 0; i < pv_cli_option_count; i++) {
       const struct pv_cli_option *opt = &pv_cli_options[i];
       if (takes(cmd, opt)) {
-         longopts[n++] = (struct option){ opt->name,
-                                          opt->metavar ? required_argument : no_argument, NULL,
-                                          ROW_VALUE_BASE + (int)i };
+         const int has_arg = opt->implied   ? optional_argument
+                             : opt->metavar ? required_argument
+                                            : no_argument;
+         longopts[n++] = (struct option){ opt->name, has_arg, NULL, ROW_VALUE_BASE + (int)i };
       }
    }
    longopts[n] = (struct option){ "help", no_argument, NULL, 'h' };
@@ -278,6 +287,61 @@ check_output_dir(const char *cmd, const char *option, const char *path)
    return 0;
 }
 
+/* The directory `path` is in must exist and be writable (`unwritable`
+ * says what then cannot be done there). */
+static int
+check_directory_of(const char *cmd, const char *option, const char *path,
+                   const char *unwritable)
+{
+   char dir[PATH_MAX];
+   if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir)) {
+      fprintf(stderr, "pearvisor-gpu %s: --%s %s: %s\n", cmd, option, path,
+              strerror(ENAMETOOLONG));
+      return 1;
+   }
+   char *slash = strrchr(dir, '/');
+   if (!slash)
+      snprintf(dir, sizeof(dir), ".");
+   else if (slash == dir)
+      dir[1] = '\0';
+   else
+      *slash = '\0';
+   struct stat st;
+   const char *problem = NULL;
+   if (stat(dir, &st) < 0)
+      problem = strerror(errno);
+   else if (!S_ISDIR(st.st_mode))
+      problem = "not a directory";
+   else if (access(dir, W_OK | X_OK) < 0)
+      problem = unwritable;
+   if (problem) {
+      fprintf(stderr, "pearvisor-gpu %s: --%s %s: its directory %s: %s\n", cmd, option, path,
+              dir, problem);
+      return 1;
+   }
+   return 0;
+}
+
+/* A file written to (or made): a missing one is made by the command, so
+ * its directory must exist and be writable; one that exists must be a file
+ * that can be written. */
+static int
+check_output_file(const char *cmd, const char *option, const char *path)
+{
+   struct stat st;
+   if (stat(path, &st) == 0) {
+      if (S_ISDIR(st.st_mode)) {
+         fprintf(stderr, "pearvisor-gpu %s: --%s %s: is a directory\n", cmd, option, path);
+         return 1;
+      }
+      if (access(path, W_OK) < 0) {
+         fprintf(stderr, "pearvisor-gpu %s: --%s %s: %s\n", cmd, option, path, strerror(errno));
+         return 1;
+      }
+   }
+   return check_directory_of(cmd, option, path, "cannot write there");
+}
+
 static int
 check_socket_path(const char *cmd, const char *option, const char *path)
 {
@@ -293,28 +357,7 @@ check_socket_path(const char *cmd, const char *option, const char *path)
               path);
       return 1;
    }
-   char dir[PATH_MAX];
-   snprintf(dir, sizeof(dir), "%s", path);
-   char *slash = strrchr(dir, '/');
-   if (!slash)
-      snprintf(dir, sizeof(dir), ".");
-   else if (slash == dir)
-      dir[1] = '\0';
-   else
-      *slash = '\0';
-   const char *problem = NULL;
-   if (stat(dir, &st) < 0)
-      problem = strerror(errno);
-   else if (!S_ISDIR(st.st_mode))
-      problem = "not a directory";
-   else if (access(dir, W_OK | X_OK) < 0)
-      problem = "cannot make a socket there";
-   if (problem) {
-      fprintf(stderr, "pearvisor-gpu %s: --%s %s: its directory %s: %s\n", cmd, option, path,
-              dir, problem);
-      return 1;
-   }
-   return 0;
+   return check_directory_of(cmd, option, path, "cannot make a socket there");
 }
 
 int
@@ -332,6 +375,8 @@ pv_cli_check_values(const struct pv_cli_command *cmd, const struct options *opts
          failed = check_readable_file(cmd->name, opt->name, value);
       else if (opt->value == PV_CLI_OUTPUT_DIR)
          failed = check_output_dir(cmd->name, opt->name, value);
+      else if (opt->value == PV_CLI_OUTPUT_FILE)
+         failed = check_output_file(cmd->name, opt->name, value);
       else if (opt->value == PV_CLI_SOCKET)
          failed = check_socket_path(cmd->name, opt->name, value);
       if (failed)

@@ -18,7 +18,10 @@ print_option(FILE *out, const char *name, const char *metavar, const struct pv_c
              const char *help)
 {
    char left[64];
-   snprintf(left, sizeof(left), "--%s%s%s", name, metavar ? " " : "", metavar ? metavar : "");
+   if (opt && opt->implied) /* a value that may be left out */
+      snprintf(left, sizeof(left), "--%s [%s]", name, metavar);
+   else
+      snprintf(left, sizeof(left), "--%s%s%s", name, metavar ? " " : "", metavar ? metavar : "");
    fprintf(out, "  %-*s%s", OPTION_COLUMN - 2, left, help);
    if (opt && opt->value == PV_CLI_NUMBER) {
       if (opt->default_text)

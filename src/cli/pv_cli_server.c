@@ -137,6 +137,8 @@ pv_cli_private_server_start(const struct options *opts, struct pv_private_server
          .max_clients = opts->max_clients,
          .spares = opts->spares,
          .linger_ms = opts->linger_ms,
+         .trace_path = opts->trace_path,
+         .trace_min_us = opts->trace_min_us,
          .renderer = opts->renderer,
       };
       _exit(pv_vtest_server_run(&server_opts, &pv_cli_stop_requested) ? 1 : 0);

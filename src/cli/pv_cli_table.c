@@ -30,7 +30,7 @@ const char pv_cli_description[] =
 const char pv_cli_environment[] =
    "  PV_DEBUG=WHAT       more logging: info, debug, or categories vtest,ring,cs,object,vk,time\n"
    "                      (time: commands that take 100 us or more)\n"
-   "  VTEST_SOCKET_NAME   serve: the socket when there is no --socket\n"
+   "  VTEST_SOCKET_NAME   serve, stats: the socket when there is no --socket\n"
    "  PV_VENUS_ICD        run, bench: Mesa's Venus driver manifest when there is no --venus-icd\n"
    "  PV_BENCH_WORKLOAD   bench: the workload (default: pv-bench-workload beside pearvisor-gpu)\n";
 
@@ -88,6 +88,16 @@ const struct pv_cli_command pv_cli_commands[] = {
                  "on the same host driver, and prints the cost of each metric against the\n"
                  "project's targets.\n",
       .run = pv_cli_bench,
+   },
+   {
+      .name = "stats",
+      .bit = PV_CMD_STATS,
+      .arguments = "",
+      .summary = "show what a running server's clients are doing, once or like top",
+      .details = "Per client: commands and bytes decoded (totals and per second), submissions,\n"
+                 "fences in flight, objects, device memory, blob bytes, rings and time running\n"
+                 "commands, from the server's control socket (its --socket with .ctl added).\n",
+      .run = pv_cli_stats,
    },
    {
       .name = "serve-fd",
@@ -198,6 +208,28 @@ const struct pv_cli_option pv_cli_options[] = {
    { .name = "full", .commands = PV_CMD_DECODE,
      .help = "long arrays and strings whole, not shortened",
      .value = PV_CLI_FLAG, STORE(BOOL, decode_full) },
+
+   { .name = "trace", .metavar = "FILE", .commands = SERVER_COMMANDS,
+     .group = PV_CLI_GROUP_DIAGNOSTICS,
+     .help = "write a Chrome trace of what the renderer does (ui.perfetto.dev opens it)",
+     .value = PV_CLI_OUTPUT_FILE, STORE(STRING, trace_path) },
+   { .name = "trace-min-us", .metavar = "N", .commands = SERVER_COMMANDS,
+     .group = PV_CLI_GROUP_DIAGNOSTICS,
+     .help = "leave commands shorter than N microseconds out of the trace",
+     RANGE(0, 60000000, 1), .default_number = 0, .zero_means = "every command",
+     STORE(U32, trace_min_us) },
+
+   /* stats connects to a server's socket: it reads, it makes nothing there */
+   { .name = "socket", .metavar = "PATH", .commands = PV_CMD_STATS,
+     .help = "the server's vtest socket",
+     .default_text = "$VTEST_SOCKET_NAME, else " PV_VTEST_DEFAULT_SOCKET,
+     .value = PV_CLI_WORDS, STORE(STRING, socket_path) },
+   { .name = "watch", .metavar = "SECONDS", .implied = "2", .commands = PV_CMD_STATS,
+     .help = "show the table again every SECONDS, like top (0.1 to 3600; 2 if left out)",
+     .value = PV_CLI_WORDS, STORE(STRING, stats_watch) },
+   { .name = "raw", .commands = PV_CMD_STATS,
+     .help = "print the server's report as it is",
+     .value = PV_CLI_FLAG, STORE(BOOL, stats_raw) },
 
    /* pv_bench.c holds at most 64 rounds */
    { .name = "rounds", .metavar = "N", .commands = PV_CMD_BENCH,

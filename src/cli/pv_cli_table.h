@@ -20,6 +20,7 @@ enum pv_cli_command_bit {
    PV_CMD_BENCH = 1u << 3,
    PV_CMD_SERVE_FD = 1u << 4,
    PV_CMD_DECODE = 1u << 5,
+   PV_CMD_STATS = 1u << 6,
 };
 
 struct pv_cli_command {
@@ -37,6 +38,7 @@ enum pv_cli_value {
    PV_CLI_NUMBER,     /* a whole number in [min, max], times `scale` */
    PV_CLI_FILE,       /* a file that must exist and be readable */
    PV_CLI_OUTPUT_DIR, /* a directory written to: created if missing */
+   PV_CLI_OUTPUT_FILE, /* a file written to: its directory must exist and be writable */
    PV_CLI_SOCKET,     /* a UNIX socket's path: its directory must exist */
    PV_CLI_WORDS,      /* any text */
 };
@@ -60,6 +62,10 @@ enum pv_cli_group {
 struct pv_cli_option {
    const char *name;          /* without the leading "--" */
    const char *metavar;       /* its value's name in --help; NULL for a flag */
+   /* a value that may be left out (`--watch` or `--watch 5`): the value
+    * stored then; the next word is taken as the value only when it starts
+    * with a digit or '.' (or it is given as --watch=5) */
+   const char *implied;
    uint32_t commands;         /* the commands that take it (PV_CMD_ bits) */
    enum pv_cli_group group;
    const char *help;          /* one line */

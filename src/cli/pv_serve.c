@@ -40,6 +40,8 @@ pv_cli_serve(const struct options *opts)
       .max_clients = opts->max_clients,
       .spares = opts->spares,
       .linger_ms = opts->linger_ms,
+      .trace_path = opts->trace_path,
+      .trace_min_us = opts->trace_min_us,
       .renderer = opts->renderer,
    };
    const int ret = pv_vtest_server_run(&server, &pv_cli_stop_requested);

@@ -14,6 +14,8 @@
 #include "context/pv_info.h"
 #include "context/pv_resource.h"
 #include "ring/pv_ring.h"
+#include "stats/pv_stats.h"
+#include "trace/pv_trace.h"
 #include "util/pv_log.h"
 #include "context/pv_capture.h"
 #include "vk/pv_vk.h"
@@ -132,6 +134,32 @@ stuck_since(struct pv_dispatch *d, uint64_t now)
    return d->watched_since_ns;
 }
 
+/* The context's counters into its statistics slot (under ring_mutex). */
+static void
+publish_stats_locked(struct pv_context *ctx)
+{
+   struct pv_stats_slot *slot = ctx->stats;
+   uint64_t commands = atomic_load(&ctx->gone_ring_commands) +
+                       atomic_load_explicit(&ctx->dispatch->commands, memory_order_relaxed);
+   uint64_t bytes = atomic_load(&ctx->gone_ring_bytes) +
+                    atomic_load_explicit(&ctx->dispatch->bytes, memory_order_relaxed);
+   for (struct pv_list *l = ctx->rings.next; l != &ctx->rings; l = l->next) {
+      struct pv_ring *ring = pv_container_of(l, struct pv_ring, link);
+      commands += atomic_load_explicit(&ring->dispatch.commands, memory_order_relaxed);
+      bytes += atomic_load_explicit(&ring->dispatch.bytes, memory_order_relaxed);
+   }
+   pv_stats_set(&slot->commands, commands);
+   pv_stats_set(&slot->bytes, bytes);
+   pv_stats_set(&slot->rings, ctx->ring_count);
+   pv_stats_set(&slot->in_flight, atomic_load(&ctx->in_flight));
+   pv_stats_set(&slot->memory_bytes, atomic_load(&ctx->memory_bytes));
+   pv_stats_set(&slot->blob_bytes, atomic_load(&ctx->blob_bytes));
+   pv_stats_set(&slot->objects, pv_object_table_count(&ctx->objects));
+}
+
+/* How often the watchdog publishes statistics, when a slot is attached. */
+#define PV_STATS_PERIOD_NS (250ull * 1000 * 1000)
+
 /* Reports a command that runs longer than the hang timeout: the host driver
  * is stuck.  The front end decides what to do (end the process).  The
  * dispatches only number their commands (no clock read per command); the
@@ -154,16 +182,19 @@ watchdog_thread(void *arg)
        * ring's seqno, say) may only be waiting for it */
       struct pv_dispatch *stuck = NULL;
       uint64_t since = stuck_since(ctx->dispatch, now);
-      if (since && now - since > timeout_ns)
+      if (timeout_ns && since && now - since > timeout_ns)
          stuck = ctx->dispatch;
       for (struct pv_list *l = ctx->rings.next; l != &ctx->rings; l = l->next) {
          struct pv_ring *ring = pv_container_of(l, struct pv_ring, link);
          const uint64_t ring_since = stuck_since(&ring->dispatch, now);
-         if (ring_since && now - ring_since > timeout_ns && (!stuck || ring_since < since)) {
+         if (timeout_ns && ring_since && now - ring_since > timeout_ns &&
+             (!stuck || ring_since < since)) {
             stuck = &ring->dispatch;
             since = ring_since;
          }
       }
+      if (ctx->stats)
+         publish_stats_locked(ctx);
       if (stuck && !reported && ctx->callbacks.hung) {
          const char *command = atomic_load(&stuck->busy_command);
          const uint32_t seconds = (uint32_t)((now - since) / 1000000000u);
@@ -174,11 +205,33 @@ watchdog_thread(void *arg)
       }
       struct timespec until;
       timespec_get(&until, TIME_UTC);
-      until.tv_sec += 1;
+      if (ctx->stats) {
+         until.tv_nsec += (long)PV_STATS_PERIOD_NS;
+         if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+         }
+      } else {
+         until.tv_sec += 1;
+      }
       cnd_timedwait(&ctx->monitor_cond, &ctx->ring_mutex, &until);
    }
    mtx_unlock(&ctx->ring_mutex);
    return 0;
+}
+
+void
+pv_context_attach_stats(struct pv_context *ctx, struct pv_stats_slot *slot)
+{
+   if (!slot)
+      return;
+   mtx_lock(&ctx->ring_mutex);
+   ctx->stats = slot;
+   mtx_unlock(&ctx->ring_mutex);
+   /* the watchdog publishes, with or without a hang timeout */
+   if (!ctx->watchdog_running)
+      ctx->watchdog_running =
+         thrd_create(&ctx->watchdog_thread, watchdog_thread, ctx) == thrd_success;
 }
 
 int
@@ -279,6 +332,12 @@ pv_context_destroy(struct pv_context *ctx)
    pv_object_table_destroy_all(&ctx->objects);
    atomic_store(&ctx->dispatch->busy, 0);
    stop_monitor(ctx);
+   if (ctx->stats) {
+      /* the totals of the client's whole life, for its summary */
+      mtx_lock(&ctx->ring_mutex);
+      publish_stats_locked(ctx);
+      mtx_unlock(&ctx->ring_mutex);
+   }
    pv_dispatch_fini(ctx->dispatch);
    free(ctx->dispatch);
 
@@ -498,9 +557,17 @@ int
 pv_context_create_blob(struct pv_context *ctx, uint32_t res_id, uint32_t blob_type,
                        uint32_t blob_flags, uint64_t blob_id, uint64_t size, struct pv_blob *out)
 {
+   const uint64_t start = pv_trace_begin();
    const int ret = create_blob(ctx, res_id, blob_type, blob_flags, blob_id, size, out);
    if (!ret)
       pv_capture_blob(ctx->capture, res_id, blob_type, blob_flags, blob_id, size);
+   if (start) {
+      char args[128];
+      snprintf(args, sizeof(args), "\"resource\":%" PRIu32 ",\"size\":%" PRIu64
+               ",\"blob_id\":%" PRIu64 ",\"ok\":%s", res_id, size, blob_id,
+               ret ? "false" : "true");
+      pv_trace_end(start, "blob", blob_id ? "device memory blob" : "shared memory blob", args);
+   }
    return ret;
 }
 

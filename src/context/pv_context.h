@@ -33,6 +33,7 @@ struct pv_instance;
 struct pv_queue;
 struct pv_resource;
 struct pv_ring;
+struct pv_stats_slot;
 
 #define PV_DEFAULT_SCRATCH_BYTES ((size_t)256 << 20)
 #define PV_DEFAULT_MAX_OBJECTS (1u << 20)
@@ -120,6 +121,11 @@ struct pv_context {
    bool watchdog_running;
    bool watchdog_stop;           /* guarded by ring_mutex */
 
+   /* live statistics (src/stats): NULL unless the front end attached a
+    * slot; the counts of rings gone, kept for the totals */
+   struct pv_stats_slot *stats;
+   _Atomic uint64_t gone_ring_commands, gone_ring_bytes;
+
    mtx_t timeline_mutex;         /* guards timelines */
    struct pv_queue *timelines[PV_MAX_TIMELINES]; /* ring_idx -> bound queue */
 };
@@ -132,6 +138,11 @@ bool pv_context_bind_timeline(struct pv_context *ctx, uint32_t ring_idx,
                               struct pv_queue *queue);
 void pv_context_unbind_timeline(struct pv_context *ctx, uint32_t ring_idx,
                                 struct pv_queue *queue);
+
+/* Publishes the context's counters into `slot` from now on, a few times a
+ * second and at its end (pearvisor-gpu stats).  Call before the context
+ * runs commands; the slot outlives the context. */
+void pv_context_attach_stats(struct pv_context *ctx, struct pv_stats_slot *slot);
 
 /* Ring bookkeeping (src/ring). */
 struct pv_ring *pv_context_find_ring(struct pv_context *ctx, uint64_t ring_id);

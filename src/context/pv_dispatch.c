@@ -13,6 +13,8 @@
 #include "context/pv_capture.h"
 #include "context/pv_resource.h"
 #include "ring/pv_ring.h"
+#include "stats/pv_stats.h"
+#include "trace/pv_trace.h"
 #include "util/pv_log.h"
 #include "util/pv_time.h"
 
@@ -93,6 +95,21 @@ inject_fault(struct pv_dispatch *d, const struct pv_renderer *renderer, const ch
 }
 #endif
 
+/* A command, with its time: logged when long (PV_DEBUG=time), recorded
+ * in the trace (decode and host calls together, from the command's
+ * arguments to its reply). */
+static void
+run_timed(struct pv_dispatch *d, const struct pv_command_desc *desc, uint32_t flags)
+{
+   const uint64_t t0 = pv_now_ns();
+   desc->run(d, flags);
+   const uint64_t ns = pv_now_ns() - t0;
+   if (ns >= 100000)
+      pv_debug(PV_CAT_TIME, "%s took %" PRIu64 " us", desc->name, ns / 1000);
+   if (pv_trace_on() && pv_trace_command_wanted(ns))
+      pv_trace_span("command", desc->name, t0, ns, NULL);
+}
+
 bool
 pv_dispatch_run(struct pv_dispatch *d, const void *data, size_t size,
                 pv_dispatch_progress_fn progress, void *progress_data)
@@ -105,6 +122,10 @@ pv_dispatch_run(struct pv_dispatch *d, const void *data, size_t size,
       pv_debug(PV_CAT_CS, "stream of %zu bytes ignored: context is fatal", size);
       return false;
    }
+   /* the time its commands take, for live statistics: two clock reads per
+    * stream, not per command (nested streams count in the outer one) */
+   struct pv_stats_slot *stats = dec == &d->main ? d->ctx->stats : NULL;
+   const uint64_t stream_start = stats ? pv_now_ns() : 0;
    pv_decoder_set_stream(dec, data, size);
    /* this thread's commands hold the objects they decode (pv_object.h) */
    pv_object_holder_enter(&dec->held);
@@ -136,15 +157,12 @@ pv_dispatch_run(struct pv_dispatch *d, const void *data, size_t size,
       if (__builtin_expect(d->ctx->renderer->fault_command != NULL, 0))
          inject_fault(d, d->ctx->renderer, desc->name);
 #endif
-      if (pv_log_debug_enabled(PV_CAT_TIME)) {
-         const uint64_t t0 = pv_now_ns();
+      /* one test for PV_DEBUG=time and --trace together: untimed, the
+       * command path reads no clock */
+      if (pv_log_debug_enabled(PV_CAT_TIMED))
+         run_timed(d, desc, flags);
+      else
          desc->run(d, flags);
-         const uint64_t us = (pv_now_ns() - t0) / 1000;
-         if (us >= 100)
-            pv_debug(PV_CAT_TIME, "%s took %" PRIu64 " us", desc->name, us);
-      } else {
-         desc->run(d, flags);
-      }
       atomic_store_explicit(&d->commands,
                             atomic_load_explicit(&d->commands, memory_order_relaxed) + 1,
                             memory_order_relaxed);
@@ -166,6 +184,8 @@ pv_dispatch_run(struct pv_dispatch *d, const void *data, size_t size,
    pv_decoder_end_command(dec);
    pv_object_holder_leave(&dec->held);
    d->command = NULL;
+   if (stats)
+      pv_stats_add(&stats->busy_ns, pv_now_ns() - stream_start);
    return pv_dispatch_ok(d);
 }
 

@@ -19,6 +19,7 @@
 
 #include "context/pv_context.h"
 #include "context/pv_resource.h"
+#include "trace/pv_trace.h"
 #include "util/pv_log.h"
 #include "util/pv_time.h"
 
@@ -267,8 +268,12 @@ idle_wait(struct pv_ring *ring)
       return true;
    }
    ring->idle = true;
+   const uint64_t slept = pv_trace_begin();
    while (!ring->stop && !ring->pending_notify)
       cnd_wait(&ring->cond, &ring->mutex);
+   pv_trace_end(slept, "ring", "sleep", NULL);
+   if (slept)
+      pv_trace_instant("ring", ring->stop ? "stop" : "wake-up", NULL);
    ring->idle = false;
    ring->pending_notify = false;
    clear_status(ring, PV_RING_STATUS_IDLE);
@@ -286,6 +291,11 @@ ring_thread(void *arg)
    char name[16];
    snprintf(name, sizeof(name), "pv-ring-%u", ctx->id);
    pthread_setname_np(pthread_self(), name);
+   if (pv_trace_on()) {
+      char trace_name[48];
+      snprintf(trace_name, sizeof(trace_name), "ring 0x%" PRIx64, ring->params.id);
+      pv_trace_name_thread(trace_name);
+   }
    if (ring->params.priority && setpriority(PRIO_PROCESS, 0, ring->params.priority) < 0)
       pv_debug(PV_CAT_RING, "ring priority %d not applied: %m", ring->params.priority);
 
@@ -352,6 +362,9 @@ pv_ring_destroy(struct pv_ring *ring)
       mtx_unlock(&ring->mutex);
       thrd_join(ring->thread, NULL);
    }
+   /* what it ran stays in its context's totals */
+   atomic_fetch_add(&ring->ctx->gone_ring_commands, atomic_load(&ring->dispatch.commands));
+   atomic_fetch_add(&ring->ctx->gone_ring_bytes, atomic_load(&ring->dispatch.bytes));
    pv_dispatch_fini(&ring->dispatch);
    pv_resource_unref(ring->res);
    cnd_destroy(&ring->head_cond);
@@ -420,6 +433,7 @@ pv_ring_wait_seqno(struct pv_ring *ring, uint32_t seqno, struct pv_dispatch *wai
    if (!ring->started) /* inline replay: the ring has run all it was given */
       return pv_ring_seqno_ge(atomic_load_explicit(ring->head, memory_order_acquire), seqno);
    bool ok = true;
+   const uint64_t waited = pv_trace_begin();
    mtx_lock(&ring->mutex);
    atomic_fetch_add(&ring->head_waiters, 1);
    for (;;) {
@@ -446,6 +460,7 @@ pv_ring_wait_seqno(struct pv_ring *ring, uint32_t seqno, struct pv_dispatch *wai
    }
    atomic_fetch_sub(&ring->head_waiters, 1);
    mtx_unlock(&ring->mutex);
+   pv_trace_end(waited, "wait", "ring seqno", NULL);
    return ok;
 }
 

@@ -11,7 +11,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "context/pv_context.h"
 #include "context/pv_resource.h"
+#include "stats/pv_stats.h"
+#include "trace/pv_trace.h"
 #include "transport/pv_vtest_io.h"
 #include "transport/pv_vtest_proto.h"
 #include "transport/pv_vtest_sync.h"
@@ -32,6 +35,7 @@ struct client {
    uint32_t protocol_version;
    struct pv_renderer *renderer;
    struct pv_context *ctx;
+   struct pv_stats_slot *stats; /* its live statistics, or NULL */
    uint32_t next_res_id;
    struct pv_vtest_syncs syncs;
    uint32_t *payload; /* owned: the current message */
@@ -135,6 +139,13 @@ do_context_init(struct client *c, const uint32_t *p)
    char label[96];
    snprintf(label, sizeof(label), "ctx %u %s", c->id, c->name);
    pv_log_set_label(label);
+   c->stats = pv_stats_claim(pv_stats_shared, c->id, c->name);
+   pv_context_attach_stats(c->ctx, c->stats);
+   if (pv_trace_on()) {
+      snprintf(label, sizeof(label), "client %u %s", c->id, c->name);
+      pv_trace_name_process(label);
+      pv_trace_name_thread("transport");
+   }
    return 0;
 }
 
@@ -511,6 +522,8 @@ pv_vtest_serve(struct pv_renderer *renderer, int fd, uint32_t client_id,
       pv_context_show_fatal(c.ctx);
       pv_context_destroy(c.ctx);
    }
+   pv_stats_log_summary(c.stats);
+   pv_stats_release(c.stats);
    /* waits still pending hang up: the guest's poll returns an error */
    pv_vtest_syncs_fini(&c.syncs);
    free(c.payload);

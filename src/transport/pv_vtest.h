@@ -24,6 +24,9 @@ struct pv_vtest_server_options {
    uint32_t linger_ms;        /* how long a client's process, after a clean
                                  end, waits for the same guest process's
                                  next connection (0: it exits at once) */
+   const char *trace_path;    /* --trace: Chrome trace events into this file */
+   uint32_t trace_min_us;     /* --trace-min-us: shorter commands left out */
+   bool no_stats;             /* no statistics and no control socket */
    struct pv_renderer_config renderer;
 };
 

@@ -18,6 +18,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "stats/pv_stats.h"
+#include "stats/pv_stats_control.h"
+#include "trace/pv_trace.h"
 #include "transport/pv_vtest_procs.h"
 #include "transport/pv_vtest_spare.h"
 #include "util/pv_log.h"
@@ -46,6 +49,17 @@ pv_vtest_listen(const char *path)
    return fd;
 }
 
+/* Once every client process is reaped: the statistics go, the trace is
+ * completed. */
+static void
+end_observers(int control_fd, const struct pv_vtest_server_options *options)
+{
+   pv_stats_control_close(control_fd, options->socket_path);
+   pv_stats_table_destroy(pv_stats_shared);
+   pv_stats_shared = NULL;
+   pv_trace_finish();
+}
+
 /* Spare processes are started once no client has arrived for this long. */
 #define PV_SPARE_QUIET_MS 100
 
@@ -60,6 +74,9 @@ reap_children(struct pv_procs *procs, struct pv_spares *spares, bool block, bool
             pv_procs_forget_all(procs); /* nothing left to wait for */
          return;
       }
+      /* what the process recorded: its statistics go, its trace stays */
+      pv_stats_release_pid(pv_stats_shared, pid);
+      pv_trace_child_ended(pid);
       if (pv_spares_reaped(spares, pid, status))
          continue;
       const uint32_t client = pv_procs_reaped(procs, pid);
@@ -127,11 +144,22 @@ pv_vtest_server_run(const struct pv_vtest_server_options *options, volatile sig_
       if (listen_fd < 0)
          return listen_fd;
    }
+   if (options->trace_path && !pv_trace_start(options->trace_path, options->trace_min_us)) {
+      if (options->listen_fd < 0)
+         close(listen_fd);
+      return -EIO;
+   }
+   /* before any fork: every client process writes into the same table */
+   if (!options->no_stats)
+      pv_stats_shared = pv_stats_table_create(PV_VTEST_MAX_CLIENTS + PV_VTEST_MAX_SPARES + 16);
+   const int control_fd = pv_stats_shared ? pv_stats_control_listen(options->socket_path) : -1;
    struct pv_renderer *shared = NULL; /* in-process mode: one for all */
    if (!options->fork_per_client) {
       const int ret = pv_renderer_create(&options->renderer, &shared);
-      if (ret)
+      if (ret) {
+         end_observers(control_fd, options);
          return ret;
+      }
    }
    pv_info("serving vtest on %s (%s)", options->socket_path,
            options->fork_per_client ? "a process per client" : "in-process");
@@ -139,12 +167,13 @@ pv_vtest_server_run(const struct pv_vtest_server_options *options, volatile sig_
    struct pv_spares spares;
    pv_spares_init(&spares, options->fork_per_client ? (int)options->spares : 0);
    struct pv_procs *procs = pv_procs_create(options, listen_fd, &spares);
-   const int max_pfds = 1 + PV_VTEST_MAX_SPARES + PV_VTEST_MAX_CLIENTS + 16;
+   const int max_pfds = 2 + PV_VTEST_MAX_SPARES + PV_VTEST_MAX_CLIENTS + 16;
    struct pollfd *pfds = calloc((size_t)max_pfds, sizeof(*pfds));
    if (!procs || !pfds) {
       pv_procs_destroy(procs);
       free(pfds);
       pv_renderer_destroy(shared);
+      end_observers(control_fd, options);
       if (options->listen_fd < 0)
          close(listen_fd);
       return -ENOMEM;
@@ -177,14 +206,18 @@ pv_vtest_server_run(const struct pv_vtest_server_options *options, volatile sig_
          pv_spares_fill(&spares, options, listen_fd);
       int timeout = spares.count < spares.wanted ? PV_SPARE_QUIET_MS : 200;
       pfds[0] = (struct pollfd){ .fd = listen_fd, .events = POLLIN };
-      const int spare_fds = pv_spares_pollfds(&spares, pfds + 1, PV_VTEST_MAX_SPARES);
-      const int proc_fds = pv_procs_pollfds(procs, pfds + 1 + spare_fds,
-                                            max_pfds - 1 - spare_fds, &timeout);
-      const int n = poll(pfds, 1 + (nfds_t)spare_fds + (nfds_t)proc_fds, timeout);
+      /* a negative fd is skipped by poll */
+      pfds[1] = (struct pollfd){ .fd = control_fd, .events = POLLIN };
+      const int spare_fds = pv_spares_pollfds(&spares, pfds + 2, PV_VTEST_MAX_SPARES);
+      const int proc_fds = pv_procs_pollfds(procs, pfds + 2 + spare_fds,
+                                            max_pfds - 2 - spare_fds, &timeout);
+      const int n = poll(pfds, 2 + (nfds_t)spare_fds + (nfds_t)proc_fds, timeout);
       if (n <= 0)
          continue;
-      pv_spares_poll_result(&spares, pfds + 1, spare_fds);
-      pv_procs_poll_result(procs, pfds + 1 + spare_fds, proc_fds);
+      if (pfds[1].revents & POLLIN)
+         pv_stats_control_answer(control_fd, pv_stats_shared);
+      pv_spares_poll_result(&spares, pfds + 2, spare_fds);
+      pv_procs_poll_result(procs, pfds + 2 + spare_fds, proc_fds);
       if (!(pfds[0].revents & POLLIN))
          continue;
       const int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
@@ -249,5 +282,6 @@ pv_vtest_server_run(const struct pv_vtest_server_options *options, volatile sig_
    }
    join_threads(threads, &thread_count, true);
    pv_renderer_destroy(shared);
+   end_observers(control_fd, options);
    return 0;
 }

@@ -26,7 +26,8 @@ pv_log_init(void)
             max_level = PV_LOG_INFO;
       } else if (!strcmp(tok, "debug") || !strcmp(tok, "all")) {
          max_level = PV_LOG_DEBUG;
-         pv_log_debug_categories = ~0u;
+         /* every category, but not the trace's switch (pv_trace.h) */
+         pv_log_debug_categories |= ~(unsigned)PV_CAT_TRACE;
       } else {
          static const struct {
             const char *name;

@@ -28,7 +28,13 @@ enum pv_log_category {
    PV_CAT_OBJECT = 1u << 4,
    PV_CAT_VK = 1u << 5,
    PV_CAT_TIME = 1u << 6, /* commands that take long, with their time */
+   /* not a PV_DEBUG name: on while --trace records (trace/pv_trace.h).  A
+    * bit here, so that "time each command" for either costs one test */
+   PV_CAT_TRACE = 1u << 7,
 };
+
+/* What makes the dispatch and the rings read the clock around their work. */
+#define PV_CAT_TIMED (PV_CAT_TIME | PV_CAT_TRACE)
 
 void pv_log_init(void);
 

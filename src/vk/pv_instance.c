@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "context/pv_info.h"
+#include "stats/pv_stats.h"
 #include "util/pv_log.h"
 #include "util/pv_time.h"
 
@@ -210,6 +211,13 @@ pv_handle_vkCreateInstance(struct pv_dispatch *d, struct pv_cmd_vkCreateInstance
       .apiVersion = api,
    };
    if (info->pApplicationInfo) {
+      /* what `pearvisor-gpu stats` calls the client: the application's
+       * name, else its engine's, else the process's (from vtest) */
+      const char *shown = info->pApplicationInfo->pApplicationName;
+      if (!shown || !shown[0])
+         shown = info->pApplicationInfo->pEngineName;
+      if (ctx->stats && shown && shown[0])
+         pv_stats_set_name(ctx->stats, shown);
       app.pApplicationName = info->pApplicationInfo->pApplicationName;
       app.applicationVersion = info->pApplicationInfo->applicationVersion;
       app.pEngineName = info->pApplicationInfo->pEngineName;

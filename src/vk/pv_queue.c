@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "stats/pv_stats.h"
+#include "trace/pv_trace.h"
 #include "util/pv_log.h"
 
 /* a host fence that retires timeline fence `fence_id` when it signals */
@@ -77,6 +79,11 @@ sync_thread(void *arg)
    char name[16];
    snprintf(name, sizeof(name), "pv-sync-%u", queue->ring_idx);
    pthread_setname_np(pthread_self(), name);
+   if (pv_trace_on()) {
+      char trace_name[32];
+      snprintf(trace_name, sizeof(trace_name), "fence timeline %u", queue->ring_idx);
+      pv_trace_name_thread(trace_name);
+   }
    const struct pv_vk_table *vk = &queue->device->vk;
 
    mtx_lock(&queue->sync_mutex);
@@ -102,6 +109,12 @@ sync_thread(void *arg)
       mtx_unlock(&queue->sync_mutex);
 
       atomic_fetch_sub(&ctx->in_flight, 1);
+      if (pv_trace_on()) {
+         char args[64];
+         snprintf(args, sizeof(args), "\"timeline\":%u,\"fence\":%" PRIu64, queue->ring_idx,
+                  f->fence_id);
+         pv_trace_instant("fence", "fence signaled", args);
+      }
       if (ctx->callbacks.retire_fence)
          ctx->callbacks.retire_fence(ctx->callbacks.data, queue->ring_idx, f->fence_id);
       vk->ResetFences(queue_device(queue), 1, &f->fence);
@@ -156,6 +169,12 @@ pv_queue_submit_fence(struct pv_queue *queue, uint64_t fence_id)
    f->fence_id = fence_id;
 
    /* an empty submission signals the fence after all earlier work */
+   if (pv_trace_on()) {
+      char args[64];
+      snprintf(args, sizeof(args), "\"timeline\":%u,\"fence\":%" PRIu64, queue->ring_idx,
+               fence_id);
+      pv_trace_instant("queue", "fence submit", args);
+   }
    mtx_lock(&queue->submit_mutex);
    const VkResult result = vk->QueueSubmit(queue_handle(queue), 0, NULL, f->fence);
    mtx_unlock(&queue->submit_mutex);
@@ -304,11 +323,24 @@ pv_handle_vkGetDeviceQueue2(struct pv_dispatch *d, struct pv_cmd_vkGetDeviceQueu
 
 /* -- submissions ------------------------------------------------------------- */
 
+/* A guest's submission, for the trace and the live statistics. */
+static void
+note_submission(struct pv_dispatch *d, const char *what, uint32_t batches)
+{
+   if (d->ctx->stats)
+      pv_stats_add(&d->ctx->stats->submissions, 1);
+   if (pv_trace_on()) {
+      char args[32];
+      snprintf(args, sizeof(args), "\"batches\":%" PRIu32, batches);
+      pv_trace_instant("queue", what, args);
+   }
+}
+
 void
 pv_handle_vkQueueSubmit(struct pv_dispatch *d, struct pv_cmd_vkQueueSubmit *args)
 {
-   (void)d;
    struct pv_queue *queue = (struct pv_queue *)args->queue;
+   note_submission(d, "vkQueueSubmit", args->submitCount);
    pv_rep_args_vkQueueSubmit(args);
    mtx_lock(&queue->submit_mutex);
    args->ret = queue->device->vk.QueueSubmit(queue_handle(queue), args->submitCount,
@@ -324,6 +356,7 @@ pv_handle_vkQueueSubmit2(struct pv_dispatch *d, struct pv_cmd_vkQueueSubmit2 *ar
       pv_dispatch_missing(d, "vkQueueSubmit2");
       return;
    }
+   note_submission(d, "vkQueueSubmit2", args->submitCount);
    pv_rep_args_vkQueueSubmit2(args);
    mtx_lock(&queue->submit_mutex);
    args->ret = queue->device->vk.QueueSubmit2(queue_handle(queue), args->submitCount,
@@ -334,8 +367,8 @@ pv_handle_vkQueueSubmit2(struct pv_dispatch *d, struct pv_cmd_vkQueueSubmit2 *ar
 void
 pv_handle_vkQueueBindSparse(struct pv_dispatch *d, struct pv_cmd_vkQueueBindSparse *args)
 {
-   (void)d;
    struct pv_queue *queue = (struct pv_queue *)args->queue;
+   note_submission(d, "vkQueueBindSparse", args->bindInfoCount);
    pv_rep_args_vkQueueBindSparse(args);
    mtx_lock(&queue->submit_mutex);
    args->ret = queue->device->vk.QueueBindSparse(queue_handle(queue), args->bindInfoCount,
@@ -364,8 +397,11 @@ pv_handle_vkQueueWaitIdle(struct pv_dispatch *d, struct pv_cmd_vkQueueWaitIdle *
    mtx_lock(&queue->submit_mutex);
    args->ret = vk->QueueSubmit(queue_handle(queue), 0, NULL, f->fence);
    mtx_unlock(&queue->submit_mutex);
-   if (args->ret == VK_SUCCESS)
+   if (args->ret == VK_SUCCESS) {
+      const uint64_t waited = pv_trace_begin();
       args->ret = vk->WaitForFences(queue_device(queue), 1, &f->fence, VK_TRUE, UINT64_MAX);
+      pv_trace_end(waited, "wait", "vkQueueWaitIdle", NULL);
+   }
    if (args->ret == VK_SUCCESS && vk->ResetFences(queue_device(queue), 1, &f->fence) ==
                                      VK_SUCCESS) {
       mtx_lock(&queue->sync_mutex);

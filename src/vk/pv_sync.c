@@ -4,8 +4,10 @@
 #include "pv_vk.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <time.h>
 #include <unistd.h>
+#include "trace/pv_trace.h"
 #include "util/pv_time.h"
 
 static void
@@ -210,56 +212,70 @@ pv_handle_vkImportSemaphoreResourceMESA(struct pv_dispatch *d,
  * fence it never submitted. */
 #define PV_WAIT_SLICE_NS (50ull * 1000 * 1000)
 
-static uint64_t
-deadline_of(uint64_t timeout)
+/* One slice of a host wait: the result of waiting at most `slice_ns`. */
+typedef VkResult (*wait_slice_fn)(struct pv_object *dev, void *args, uint64_t slice_ns);
+
+/* Waits on the guest's behalf, slice after slice, until the host's wait
+ * ends or `timeout` passes (a span in the trace). */
+static VkResult
+wait_in_slices(struct pv_dispatch *d, struct pv_object *dev, uint64_t timeout,
+               wait_slice_fn wait, void *args)
 {
-   const uint64_t now = pv_now_ns();
-   return timeout > UINT64_MAX - now ? UINT64_MAX : now + timeout;
+   const uint64_t start = pv_now_ns();
+   const uint64_t deadline = timeout > UINT64_MAX - start ? UINT64_MAX : start + timeout;
+   const uint64_t waited = pv_trace_begin();
+   VkResult result;
+   for (;;) {
+      const uint64_t now = pv_now_ns();
+      const uint64_t left = deadline > now ? deadline - now : 0;
+      result = wait(dev, args, left < PV_WAIT_SLICE_NS ? left : PV_WAIT_SLICE_NS);
+      if (result != VK_TIMEOUT || !left)
+         break;
+      pv_dispatch_heartbeat(d); /* waiting on the guest's behalf is no hang */
+      if (pv_dispatch_stopping(d)) {
+         result = VK_ERROR_DEVICE_LOST;
+         break;
+      }
+   }
+   pv_trace_end(waited, "wait", d->command, NULL);
+   return result;
+}
+
+static VkResult
+wait_fences_slice(struct pv_object *dev, void *data, uint64_t slice_ns)
+{
+   const struct pv_cmd_vkWaitForFences *args = data;
+   return dev->vk->WaitForFences((VkDevice)(uintptr_t)dev->handle, args->fenceCount,
+                                 args->pFences, args->waitAll, slice_ns);
 }
 
 void
 pv_handle_vkWaitForFences(struct pv_dispatch *d, struct pv_cmd_vkWaitForFences *args)
 {
-   struct pv_object *dev = args->device;
    pv_rep_args_vkWaitForFences(args);
-   const uint64_t deadline = deadline_of(args->timeout);
-   for (;;) {
-      const uint64_t now = pv_now_ns();
-      const uint64_t left = deadline > now ? deadline - now : 0;
-      args->ret = dev->vk->WaitForFences((VkDevice)(uintptr_t)dev->handle, args->fenceCount,
-                                         args->pFences, args->waitAll,
-                                         left < PV_WAIT_SLICE_NS ? left : PV_WAIT_SLICE_NS);
-      if (args->ret != VK_TIMEOUT || !left)
-         return;
-      pv_dispatch_heartbeat(d); /* waiting on the guest's behalf is no hang */
-      if (pv_dispatch_stopping(d)) {
-         args->ret = VK_ERROR_DEVICE_LOST;
-         return;
-      }
+   args->ret = wait_in_slices(d, args->device, args->timeout, wait_fences_slice, args);
+   if (args->ret == VK_SUCCESS && pv_trace_on()) {
+      char what[48];
+      snprintf(what, sizeof(what), "\"fences\":%" PRIu32 ",\"all\":%s", args->fenceCount,
+               args->waitAll ? "true" : "false");
+      pv_trace_instant("fence", "fences signaled", what);
    }
+}
+
+static VkResult
+wait_semaphores_slice(struct pv_object *dev, void *data, uint64_t slice_ns)
+{
+   const struct pv_cmd_vkWaitSemaphores *args = data;
+   return dev->vk->WaitSemaphores((VkDevice)(uintptr_t)dev->handle, args->pWaitInfo, slice_ns);
 }
 
 void
 pv_handle_vkWaitSemaphores(struct pv_dispatch *d, struct pv_cmd_vkWaitSemaphores *args)
 {
-   struct pv_object *dev = args->device;
-   if (!dev->vk->WaitSemaphores) {
+   if (!args->device->vk->WaitSemaphores) {
       pv_dispatch_missing(d, "vkWaitSemaphores");
       return;
    }
    pv_rep_args_vkWaitSemaphores(args);
-   const uint64_t deadline = deadline_of(args->timeout);
-   for (;;) {
-      const uint64_t now = pv_now_ns();
-      const uint64_t left = deadline > now ? deadline - now : 0;
-      args->ret = dev->vk->WaitSemaphores((VkDevice)(uintptr_t)dev->handle, args->pWaitInfo,
-                                          left < PV_WAIT_SLICE_NS ? left : PV_WAIT_SLICE_NS);
-      if (args->ret != VK_TIMEOUT || !left)
-         return;
-      pv_dispatch_heartbeat(d); /* waiting on the guest's behalf is no hang */
-      if (pv_dispatch_stopping(d)) {
-         args->ret = VK_ERROR_DEVICE_LOST;
-         return;
-      }
-   }
+   args->ret = wait_in_slices(d, args->device, args->timeout, wait_semaphores_slice, args);
 }
