@@ -5,7 +5,7 @@
  * a driver's.  Only the time spent running streams counts, not the setting
  * up of contexts and blobs around them.
  *
- *   pv-decode-bench [--seconds S] CAPTURE...
+ *   pv-decode-bench [--seconds S] [--trace FILE] CAPTURE...
  */
 #include <fcntl.h>
 #include <inttypes.h>
@@ -19,6 +19,7 @@
 
 #include "context/pv_capture.h"
 #include "pearvisor/pv_renderer.h"
+#include "trace/pv_trace.h"
 #include "util/pv_log.h"
 
 struct capture {
@@ -67,17 +68,25 @@ int
 main(int argc, char **argv)
 {
    double seconds = 3;
+   const char *trace = NULL;
    int first = 1;
-   if (argc > 2 && !strcmp(argv[1], "--seconds")) {
-      seconds = atof(argv[2]);
-      first = 3;
+   for (; first + 1 < argc && argv[first][0] == '-'; first += 2) {
+      if (!strcmp(argv[first], "--seconds"))
+         seconds = atof(argv[first + 1]);
+      else if (!strcmp(argv[first], "--trace"))
+         trace = argv[first + 1];
+      else
+         break;
    }
-   if (first >= argc) {
-      fprintf(stderr, "usage: pv-decode-bench [--seconds S] CAPTURE...\n");
+   if (first >= argc || argv[first][0] == '-') {
+      fprintf(stderr, "usage: pv-decode-bench [--seconds S] [--trace FILE] CAPTURE...\n");
       return 2;
    }
    pv_log_init();
    pv_log_silence(true);
+   /* the cost of recording every command (docs/performance.md) */
+   if (trace && !pv_trace_start(trace, 0))
+      return 1;
    const int count = argc - first;
    struct capture *caps = calloc((size_t)count, sizeof(*caps));
    for (int i = 0; i < count; i++) {
@@ -125,6 +134,7 @@ main(int argc, char **argv)
    printf("bench metric=decode_mbps unit=MB/s value=%.1f\n", (double)all.stream_bytes / s / 1e6);
    printf("bench metric=decode_commands_per_s unit=1/s value=%.0f\n", (double)all.commands / s);
    pv_renderer_destroy(renderer);
+   pv_trace_finish();
    for (int i = 0; i < count; i++)
       munmap((void *)caps[i].data, caps[i].size);
    free(caps);
