@@ -169,6 +169,27 @@ check(r.returncode == 2 and 'not a socket' in r.stderr and open(precious).read()
 r = cli('serve', '--socket', os.path.join(tmp, 'x' * 120))
 check(r.returncode == 2 and 'too long' in r.stderr, 'a socket path too long: refused')
 
+# --trace FILE: a file that is a directory, or in a missing directory, is
+# refused at start-up
+r = cli('serve', '--socket', os.path.join(tmp, 't.sock'), '--trace', tmp)
+check(r.returncode == 2 and '--trace' in r.stderr and 'is a directory' in r.stderr,
+      'serve --trace DIR: refused: %s' % r.stderr.strip())
+r = cli('run', '--trace', os.path.join(tmp, 'no', 'such', 'dir', 't.json'), '--', 'true')
+check(r.returncode == 2 and 'its directory' in r.stderr,
+      'run --trace in a missing directory: refused: %s' % r.stderr.strip())
+
+# stats --watch: its SECONDS may be left out, and are checked when given
+for args in (['--watch', '--help'], ['--watch', '0.5', '--help'], ['--watch=0.5', '--help']):
+    r = cli('stats', *args)
+    check(r.returncode == 0 and r.stdout.startswith('Usage: pearvisor-gpu stats'),
+          'stats %s is taken' % ' '.join(args))
+for value in ('0.05', '3601', '2x'):
+    r = cli('stats', '--socket', os.path.join(tmp, 'none.sock'), '--watch', value)
+    check(r.returncode == 2 and '--watch' in r.stderr,
+          'stats --watch %s refused: %s' % (value, r.stderr.strip()))
+r = cli('stats', '--socket', os.path.join(tmp, 'none.sock'), '--watch', 'extra')
+check(r.returncode == 2 and "'extra'" in r.stderr, 'stats: an operand is refused')
+
 # --capture: a missing directory is made (mkdir -p), and sessions land there
 capdir = os.path.join(tmp, 'captures', 'today')
 r = pvtest.run(['vulkaninfo', '--summary'], options=['--capture', capdir])
