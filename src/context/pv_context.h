@@ -76,6 +76,15 @@ struct pv_renderer {
    bool fault_no_blob;               /* blob: no device memory can back a blob */
 };
 
+/* The host-pointer import answers this process has, to hand to processes
+ * started later (at most `max`; returns how many). */
+uint32_t pv_renderer_import_probes(struct pv_renderer *renderer, struct pv_import_probe *out,
+                                   uint32_t max);
+/* Answers another process of the same server found with the same host
+ * driver: devices they describe need no throwaway device here. */
+void pv_renderer_learn_import_probes(struct pv_renderer *renderer,
+                                     const struct pv_import_probe *probes, uint32_t count);
+
 /* Loads the host loader's global entry points once; false if unusable. */
 bool pv_renderer_load_vulkan(struct pv_renderer *renderer);
 

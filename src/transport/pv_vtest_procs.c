@@ -205,7 +205,10 @@ start_elsewhere(struct pv_procs *procs, int fd, uint32_t id, struct pv_peer peer
       close_in_child(procs);
       signal(SIGTERM, SIG_DFL);
       signal(SIGINT, SIG_DFL);
-      serve_and_exit(NULL, procs->options, fd, id, sv[1]);
+      struct pv_renderer *renderer = NULL;
+      if (!pv_renderer_create(&procs->options->renderer, &renderer))
+         pv_spares_teach(procs->spares, renderer);
+      serve_and_exit(renderer, procs->options, fd, id, sv[1]);
    }
    close(fd);
    if (sv[1] >= 0)

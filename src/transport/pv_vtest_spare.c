@@ -7,6 +7,7 @@
 #include "pv_vtest_spare.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -27,6 +28,23 @@ pv_spares_init(struct pv_spares *s, int wanted)
 }
 
 void
+pv_spares_teach(const struct pv_spares *s, struct pv_renderer *renderer)
+{
+   if (renderer && s->known_count)
+      pv_renderer_learn_import_probes(renderer, s->known, s->known_count);
+}
+
+/* A spare's "ready": one byte, then what its warm-up found out about
+ * host-pointer imports (a count and the answers).  The spare sends it
+ * before it has served any guest, so the server can trust it. */
+struct ready_message {
+   uint8_t ready;
+   uint8_t count;
+   struct pv_import_probe probes[PV_MAX_IMPORT_PROBES];
+};
+#define READY_HEADER offsetof(struct ready_message, probes)
+
+void
 pv_spares_close_in_child(const struct pv_spares *s)
 {
    for (int i = 0; i < s->count; i++)
@@ -35,18 +53,22 @@ pv_spares_close_in_child(const struct pv_spares *s)
 
 /* The spare's life: warm up, say so, wait for a client, serve it. */
 static void
-spare_main(const struct pv_vtest_server_options *options, int ctl,
+spare_main(const struct pv_spares *s, const struct pv_vtest_server_options *options, int ctl,
            pv_vtest_serve_fn serve_and_exit)
 {
    struct pv_renderer *renderer;
    if (pv_renderer_create(&options->renderer, &renderer))
       _exit(1);
+   pv_spares_teach(s, renderer);
    if (pv_renderer_warm(renderer))
       pv_debug(PV_CAT_VTEST, "spare: the host driver did not warm up");
+   struct ready_message ready = { .ready = 1 };
+   ready.count = (uint8_t)pv_renderer_import_probes(renderer, ready.probes,
+                                                    PV_MAX_IMPORT_PROBES);
    /* without SIGPIPE: a server shutting down may have closed its end, which
     * the read below then finds */
-   const char ready = 1;
-   if (send(ctl, &ready, 1, MSG_NOSIGNAL) != 1)
+   const size_t len = READY_HEADER + ready.count * sizeof(ready.probes[0]);
+   if (send(ctl, &ready, len, MSG_NOSIGNAL) != (ssize_t)len)
       pv_debug(PV_CAT_VTEST, "spare: the server is gone");
 
    int fd;
@@ -79,7 +101,7 @@ start_spare(struct pv_spares *s, const struct pv_vtest_server_options *options, 
          s->close_in_child(s->close_in_child_arg);
       signal(SIGTERM, SIG_DFL);
       signal(SIGINT, SIG_DFL);
-      spare_main(options, sv[1], serve_and_exit);
+      spare_main(s, options, sv[1], serve_and_exit);
    }
    close(sv[1]);
    if (pid < 0) {
@@ -122,10 +144,20 @@ pv_spares_poll_result(struct pv_spares *s, const struct pollfd *pfds, int n)
       for (int i = 0; i < s->count; i++) {
          if (s->spares[i].ctl != pfds[k].fd)
             continue;
-         char ready;
-         if (read(s->spares[i].ctl, &ready, 1) == 1) {
-            s->spares[i].ready = true;
-            s->failures = 0;
+         struct ready_message ready;
+         const ssize_t got = recv(s->spares[i].ctl, &ready, sizeof(ready), MSG_DONTWAIT);
+         if (got < 1 || ready.ready != 1)
+            continue;
+         s->spares[i].ready = true;
+         s->failures = 0;
+         if (!s->known_count && (size_t)got >= READY_HEADER && ready.count &&
+             ready.count <= PV_MAX_IMPORT_PROBES &&
+             (size_t)got == READY_HEADER + ready.count * sizeof(ready.probes[0])) {
+            memcpy(s->known, ready.probes, ready.count * sizeof(ready.probes[0]));
+            s->known_count = ready.count;
+            pv_debug(PV_CAT_VTEST, "spare process %d: host-pointer import answers for %u "
+                     "device(s), passed on to later processes", (int)s->spares[i].pid,
+                     ready.count);
          }
       }
    }

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#include "context/pv_context.h"
 #include "pv_vtest.h"
 
 #define PV_VTEST_MAX_SPARES 8
@@ -37,9 +38,19 @@ struct pv_spares {
    void (*close_in_child)(void *arg);
    void *close_in_child_arg;
    pv_vtest_serve_fn serve; /* what a spare does with its client */
+   /* What the first ready spare's throwaway device found about host-pointer
+    * imports: processes forked later start knowing it, and their warm-up
+    * (or their first guest) creates no throwaway device of their own.  On
+    * NVIDIA that matters beyond the time it takes: the driver serialises
+    * device creation across processes, so a spare's throwaway device made
+    * a guest's device creation in another process wait. */
+   struct pv_import_probe known[PV_MAX_IMPORT_PROBES];
+   uint32_t known_count;
 };
 
 void pv_spares_init(struct pv_spares *s, int wanted);
+/* In a newly forked process: what the server learned from spares. */
+void pv_spares_teach(const struct pv_spares *s, struct pv_renderer *renderer);
 /* Starts spares until `wanted` are alive (none after repeated failures). */
 void pv_spares_fill(struct pv_spares *s, const struct pv_vtest_server_options *options,
                     int listen_fd);

@@ -153,6 +153,8 @@ pv_memory_importable_types(struct pv_renderer *renderer, PFN_vkGetInstanceProcAd
    }
    mtx_unlock(&renderer->mutex);
 
+   pv_debug(PV_CAT_VK, "\"%s\": asking a throwaway device which memory types take "
+            "host-pointer imports", props.deviceName);
    const int64_t asked = ask_device(gipa, instance, pdev);
    const uint32_t types = asked > 0 ? (uint32_t)asked : 0;
    if (asked < 0)
@@ -170,4 +172,24 @@ pv_memory_importable_types(struct pv_renderer *renderer, PFN_vkGetInstanceProcAd
    pv_debug(PV_CAT_VK, "\"%s\": host-pointer imports accepted for memory types 0x%x",
             props.deviceName, types);
    return types;
+}
+
+uint32_t
+pv_renderer_import_probes(struct pv_renderer *renderer, struct pv_import_probe *out, uint32_t max)
+{
+   mtx_lock(&renderer->mutex);
+   const uint32_t n = renderer->import_probe_count < max ? renderer->import_probe_count : max;
+   memcpy(out, renderer->import_probes, n * sizeof(*out));
+   mtx_unlock(&renderer->mutex);
+   return n;
+}
+
+void
+pv_renderer_learn_import_probes(struct pv_renderer *renderer,
+                                const struct pv_import_probe *probes, uint32_t count)
+{
+   mtx_lock(&renderer->mutex);
+   for (uint32_t i = 0; i < count && renderer->import_probe_count < PV_MAX_IMPORT_PROBES; i++)
+      renderer->import_probes[renderer->import_probe_count++] = probes[i];
+   mtx_unlock(&renderer->mutex);
 }
