@@ -49,6 +49,24 @@ buffer_range(struct pv_dispatch *d, const void *obj, VkDeviceSize offset, VkDevi
    return false;
 }
 
+/* Where Vulkan requires the offset to lie inside the buffer even when no
+ * byte follows it (a fill or a descriptor to the end of the buffer):
+ * "offset must be less than the size of buffer". */
+static bool
+buffer_offset_inside(struct pv_dispatch *d, const struct pv_buffer *buffer, VkDeviceSize offset,
+                     const char *what)
+{
+   if (!buffer) {
+      pv_dispatch_fail(d, "%s: no buffer", what);
+      return false;
+   }
+   if (offset < buffer->size)
+      return true;
+   pv_dispatch_fail(d, "%s: offset %" PRIu64 " is not inside a %" PRIu64 "-byte buffer", what,
+                    (uint64_t)offset, (uint64_t)buffer->size);
+   return false;
+}
+
 /* `count` records of `record` bytes, `stride` apart, from `offset` */
 static bool
 buffer_records(struct pv_dispatch *d, const void *obj, VkDeviceSize offset, uint32_t count,
@@ -351,8 +369,10 @@ bool
 pv_check_vkCmdFillBuffer(struct pv_dispatch *d, const struct pv_cmd_vkCmdFillBuffer *args)
 {
    const struct pv_buffer *buffer = as_buffer(args->dstBuffer);
+   if (!buffer_offset_inside(d, buffer, args->dstOffset, "fill"))
+      return false;
    if (args->size == VK_WHOLE_SIZE)
-      return buffer_range(d, buffer, args->dstOffset, 0, "fill");
+      return true;
    return buffer_range(d, buffer, args->dstOffset, args->size, "fill");
 }
 
@@ -743,10 +763,10 @@ descriptor_writes(struct pv_dispatch *d, const struct pv_device *dev, uint32_t c
             continue;
          }
          const struct pv_buffer *buffer = as_buffer((const void *)b->buffer);
-         const VkDeviceSize range =
-            b->range == VK_WHOLE_SIZE && b->offset <= buffer->size ? buffer->size - b->offset
-                                                                   : b->range;
-         if (!buffer_range(d, buffer, b->offset, range, "buffer descriptor"))
+         if (!buffer_offset_inside(d, buffer, b->offset, "buffer descriptor"))
+            return false;
+         if (b->range != VK_WHOLE_SIZE &&
+             !buffer_range(d, buffer, b->offset, b->range, "buffer descriptor"))
             return false;
       }
    }
