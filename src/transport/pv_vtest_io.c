@@ -106,8 +106,26 @@ pv_vtest_send_fd(int fd, int send_fd)
    return pv_vtest_send_fd_with(fd, send_fd, &dummy, 1);
 }
 
+/* Closes every descriptor a message carried: a message of the wrong shape
+ * must not leave descriptors behind in this process. */
+static void
+close_received(struct msghdr *msg)
+{
+   for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
+      if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+          c->cmsg_len < CMSG_LEN(0))
+         continue;
+      const size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+      for (size_t i = 0; i < count; i++) {
+         int received;
+         memcpy(&received, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+         close(received);
+      }
+   }
+}
+
 int
-pv_vtest_recv_fd_with(int fd, void *data, size_t size)
+pv_vtest_recv_fd_flags(int fd, void *data, size_t size, int flags)
 {
    struct iovec iov = { .iov_base = data, .iov_len = size };
    union {
@@ -122,15 +140,28 @@ pv_vtest_recv_fd_with(int fd, void *data, size_t size)
    };
    ssize_t n;
    do {
-      n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
-   } while (n < 0 && errno == EINTR);
-   const struct cmsghdr *cmsg = n == (ssize_t)size ? CMSG_FIRSTHDR(&msg) : NULL;
-   if (!cmsg || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS ||
-       cmsg->cmsg_len != CMSG_LEN(sizeof(int)))
+      /* close-on-exec at once: other threads of this process may fork */
+      n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC | flags);
+   } while (n < 0 && errno == EINTR && !(flags & MSG_DONTWAIT));
+   if (n < 0)
+      return -1; /* errno says why (EAGAIN or EINTR for a non-blocking call) */
+   const struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+   if (n != (ssize_t)size || (msg.msg_flags & MSG_CTRUNC) || !cmsg ||
+       cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS ||
+       cmsg->cmsg_len != CMSG_LEN(sizeof(int))) {
+      close_received(&msg);
+      errno = n == 0 ? EPIPE : EBADMSG;
       return -1;
+   }
    int received;
    memcpy(&received, CMSG_DATA(cmsg), sizeof(int));
    return received;
+}
+
+int
+pv_vtest_recv_fd_with(int fd, void *data, size_t size)
+{
+   return pv_vtest_recv_fd_flags(fd, data, size, 0);
 }
 
 int

@@ -26,5 +26,9 @@ int pv_vtest_recv_fd(int fd);
 /* Receives a descriptor sent with exactly `size` bytes into `data`; -1 if
  * anything else came. */
 int pv_vtest_recv_fd_with(int fd, void *data, size_t size);
+/* The same with recvmsg flags (MSG_DONTWAIT): -1 with errno EAGAIN when
+ * nothing has come yet.  A message of another shape closes whatever
+ * descriptors it carried and fails with EBADMSG. */
+int pv_vtest_recv_fd_flags(int fd, void *data, size_t size, int flags);
 
 #endif /* PV_VTEST_IO_H */

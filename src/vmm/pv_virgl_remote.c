@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "pearvisor/pv_renderer.h"
+#include "transport/pv_vtest_io.h"
 #include "transport/pv_vtest_proto.h"
 #include "util/pv_log.h"
 
@@ -200,28 +201,9 @@ recv_fd(struct pv_remote *r)
 {
    for (;;) {
       char byte;
-      struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-      union {
-         char buf[CMSG_SPACE(sizeof(int))];
-         struct cmsghdr align;
-      } control;
-      struct msghdr msg = {
-         .msg_iov = &iov,
-         .msg_iovlen = 1,
-         .msg_control = control.buf,
-         .msg_controllen = sizeof(control.buf),
-      };
-      /* close-on-exec at once: the VMM's other threads may fork */
-      const ssize_t n = recvmsg(r->fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-      if (n < 0 && would_block(r, POLLIN))
-         continue;
-      const struct cmsghdr *cmsg = n == 1 ? CMSG_FIRSTHDR(&msg) : NULL;
-      if (!cmsg || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS ||
-          cmsg->cmsg_len != CMSG_LEN(sizeof(int)))
-         return -1;
-      int fd;
-      memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
-      return fd;
+      const int fd = pv_vtest_recv_fd_flags(r->fd, &byte, 1, MSG_DONTWAIT);
+      if (fd >= 0 || !would_block(r, POLLIN))
+         return fd;
    }
 }
 
