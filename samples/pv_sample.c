@@ -5,13 +5,13 @@
 #include <unistd.h>
 
 void
-sample_init(struct sample *s, const char *name)
+sample_select_device(struct sample *s, const char *name, uint32_t api_version)
 {
    memset(s, 0, sizeof(*s));
    const VkApplicationInfo app = {
       .sType = VK_STRUCTURE_TYPE_APPLICATION_INFO,
       .pApplicationName = name,
-      .apiVersion = VK_API_VERSION_1_2,
+      .apiVersion = api_version,
    };
    const VkInstanceCreateInfo ici = {
       .sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO,
@@ -27,7 +27,22 @@ sample_init(struct sample *s, const char *name)
    }
    vkGetPhysicalDeviceProperties(s->physical_device, &s->properties);
    vkGetPhysicalDeviceMemoryProperties(s->physical_device, &s->memory);
+   s->features12 = (VkPhysicalDeviceVulkan12Features){
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES,
+   };
+   VkPhysicalDeviceFeatures2 features = {
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
+      .pNext = &s->features12,
+   };
+   vkGetPhysicalDeviceFeatures2(s->physical_device, &features);
+   s->features = features.features;
+}
 
+void
+sample_create_device(struct sample *s, const struct sample_device_options *options)
+{
+   const VkQueueFlags want_queue = options->queue_flags ? options->queue_flags
+                                                        : VK_QUEUE_COMPUTE_BIT;
    uint32_t families = 0;
    vkGetPhysicalDeviceQueueFamilyProperties(s->physical_device, &families, NULL);
    VkQueueFamilyProperties props[16];
@@ -35,14 +50,12 @@ sample_init(struct sample *s, const char *name)
       families = 16;
    vkGetPhysicalDeviceQueueFamilyProperties(s->physical_device, &families, props);
    s->queue_family = UINT32_MAX;
-   for (uint32_t i = 0; i < families; i++) {
-      if (props[i].queueFlags & VK_QUEUE_COMPUTE_BIT) {
+   for (uint32_t i = 0; i < families && s->queue_family == UINT32_MAX; i++) {
+      if ((props[i].queueFlags & want_queue) == want_queue)
          s->queue_family = i;
-         break;
-      }
    }
    if (s->queue_family == UINT32_MAX) {
-      fprintf(stderr, "no compute queue\n");
+      fprintf(stderr, "no queue with flags 0x%x\n", (unsigned)want_queue);
       exit(2);
    }
    const float priority = 1.0f;
@@ -52,30 +65,14 @@ sample_init(struct sample *s, const char *name)
       .queueCount = 1,
       .pQueuePriorities = &priority,
    };
-   VkPhysicalDeviceVulkan12Features v12 = {
-      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES,
-   };
-   VkPhysicalDeviceFeatures2 features = {
-      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
-      .pNext = &v12,
-   };
-   vkGetPhysicalDeviceFeatures2(s->physical_device, &features);
-   /* what the samples use, when the device has it */
-   VkPhysicalDeviceVulkan12Features want12 = {
-      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES,
-      .timelineSemaphore = v12.timelineSemaphore,
-      .hostQueryReset = v12.hostQueryReset,
-      .bufferDeviceAddress = v12.bufferDeviceAddress,
-   };
-   VkPhysicalDeviceFeatures want = {
-      .pipelineStatisticsQuery = features.features.pipelineStatisticsQuery,
-   };
    const VkDeviceCreateInfo dci = {
       .sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
-      .pNext = &want12,
+      .pNext = options->features_chain,
       .queueCreateInfoCount = 1,
       .pQueueCreateInfos = &qci,
-      .pEnabledFeatures = &want,
+      .enabledExtensionCount = options->extension_count,
+      .ppEnabledExtensionNames = options->extensions,
+      .pEnabledFeatures = options->features,
    };
    CHECK_VK(vkCreateDevice(s->physical_device, &dci, NULL, &s->device));
    vkGetDeviceQueue(s->device, s->queue_family, 0, &s->queue);
@@ -85,6 +82,27 @@ sample_init(struct sample *s, const char *name)
       .queueFamilyIndex = s->queue_family,
    };
    CHECK_VK(vkCreateCommandPool(s->device, &pci, NULL, &s->pool));
+}
+
+void
+sample_init(struct sample *s, const char *name)
+{
+   sample_select_device(s, name, VK_API_VERSION_1_2);
+   /* what the samples use, when the device has it */
+   VkPhysicalDeviceVulkan12Features want12 = {
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES,
+      .timelineSemaphore = s->features12.timelineSemaphore,
+      .hostQueryReset = s->features12.hostQueryReset,
+      .bufferDeviceAddress = s->features12.bufferDeviceAddress,
+   };
+   const VkPhysicalDeviceFeatures want = {
+      .pipelineStatisticsQuery = s->features.pipelineStatisticsQuery,
+   };
+   const struct sample_device_options options = {
+      .features_chain = &want12,
+      .features = &want,
+   };
+   sample_create_device(s, &options);
    printf("device: %s\n", s->properties.deviceName);
 }
 
@@ -186,8 +204,8 @@ sample_shader(struct sample *s, const uint32_t *code, size_t size)
    return module;
 }
 
-VkCommandBuffer
-sample_begin(struct sample *s)
+static VkCommandBuffer
+begin_command_buffer(struct sample *s, VkCommandBufferUsageFlags usage)
 {
    const VkCommandBufferAllocateInfo ai = {
       .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
@@ -199,10 +217,22 @@ sample_begin(struct sample *s)
    CHECK_VK(vkAllocateCommandBuffers(s->device, &ai, &cmd));
    const VkCommandBufferBeginInfo bi = {
       .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
-      .flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT,
+      .flags = usage,
    };
    CHECK_VK(vkBeginCommandBuffer(cmd, &bi));
    return cmd;
+}
+
+VkCommandBuffer
+sample_begin(struct sample *s)
+{
+   return begin_command_buffer(s, VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT);
+}
+
+VkCommandBuffer
+sample_begin_reusable(struct sample *s)
+{
+   return begin_command_buffer(s, 0);
 }
 
 void
@@ -222,12 +252,112 @@ void
 sample_submit_wait(struct sample *s, VkCommandBuffer cmd)
 {
    CHECK_VK(vkEndCommandBuffer(cmd));
-   const VkFenceCreateInfo fci = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
-   VkFence fence;
-   CHECK_VK(vkCreateFence(s->device, &fci, NULL, &fence));
+   VkFence fence = sample_fence(s);
    sample_run(s, cmd, fence);
    vkDestroyFence(s->device, fence, NULL);
    vkFreeCommandBuffers(s->device, s->pool, 1, &cmd);
+}
+
+VkFence
+sample_fence(struct sample *s)
+{
+   const VkFenceCreateInfo fci = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
+   VkFence fence;
+   CHECK_VK(vkCreateFence(s->device, &fci, NULL, &fence));
+   return fence;
+}
+
+VkSemaphore
+sample_timeline(struct sample *s)
+{
+   const VkSemaphoreTypeCreateInfo type = {
+      .sType = VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO,
+      .semaphoreType = VK_SEMAPHORE_TYPE_TIMELINE,
+   };
+   const VkSemaphoreCreateInfo sci = {
+      .sType = VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO,
+      .pNext = &type,
+   };
+   VkSemaphore timeline;
+   CHECK_VK(vkCreateSemaphore(s->device, &sci, NULL, &timeline));
+   return timeline;
+}
+
+void
+sample_wait_timeline(struct sample *s, VkSemaphore timeline, uint64_t value)
+{
+   const VkSemaphoreWaitInfo wait = {
+      .sType = VK_STRUCTURE_TYPE_SEMAPHORE_WAIT_INFO,
+      .semaphoreCount = 1,
+      .pSemaphores = &timeline,
+      .pValues = &value,
+   };
+   CHECK_VK(vkWaitSemaphores(s->device, &wait, UINT64_MAX));
+}
+
+void
+sample_transition(VkCommandBuffer cmd, VkImage image, uint32_t mip, uint32_t mips,
+                  VkImageLayout from, VkImageLayout to, VkAccessFlags src_access,
+                  VkAccessFlags dst_access, VkPipelineStageFlags src_stage,
+                  VkPipelineStageFlags dst_stage)
+{
+   const VkImageMemoryBarrier barrier = {
+      .sType = VK_STRUCTURE_TYPE_IMAGE_MEMORY_BARRIER,
+      .srcAccessMask = src_access,
+      .dstAccessMask = dst_access,
+      .oldLayout = from,
+      .newLayout = to,
+      .srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
+      .dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
+      .image = image,
+      .subresourceRange = { VK_IMAGE_ASPECT_COLOR_BIT, mip, mips, 0, 1 },
+   };
+   vkCmdPipelineBarrier(cmd, src_stage, dst_stage, 0, 0, NULL, 0, NULL, 1, &barrier);
+}
+
+void
+sample_barrier_to_host(VkCommandBuffer cmd, VkPipelineStageFlags src_stage,
+                       VkAccessFlags src_access)
+{
+   const VkMemoryBarrier to_host = {
+      .sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
+      .srcAccessMask = src_access,
+      .dstAccessMask = VK_ACCESS_HOST_READ_BIT,
+   };
+   vkCmdPipelineBarrier(cmd, src_stage, VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &to_host, 0, NULL, 0,
+                        NULL);
+}
+
+VkBufferImageCopy
+sample_image_region(uint32_t width, uint32_t height)
+{
+   return (VkBufferImageCopy){
+      .imageSubresource = { VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1 },
+      .imageExtent = { width, height, 1 },
+   };
+}
+
+VkQueryPool
+sample_query_pool(struct sample *s, VkQueryType type, uint32_t count,
+                  VkQueryPipelineStatisticFlags statistics)
+{
+   const VkQueryPoolCreateInfo qpci = {
+      .sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO,
+      .queryType = type,
+      .queryCount = count,
+      .pipelineStatistics = statistics,
+   };
+   VkQueryPool pool;
+   CHECK_VK(vkCreateQueryPool(s->device, &qpci, NULL, &pool));
+   return pool;
+}
+
+void
+sample_query_results(struct sample *s, VkQueryPool pool, uint32_t count, uint64_t *results)
+{
+   CHECK_VK(vkGetQueryPoolResults(s->device, pool, 0, count, count * sizeof(*results), results,
+                                  sizeof(*results),
+                                  VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT));
 }
 
 void
@@ -253,8 +383,8 @@ sample_hash(const void *data, size_t size)
 
 void
 sample_image_init(struct sample *s, struct sample_image *img, VkFormat format, uint32_t width,
-                  uint32_t height, uint32_t mips, VkSampleCountFlagBits samples, VkImageUsageFlags usage,
-           VkImageAspectFlags aspect)
+                  uint32_t height, uint32_t mips, VkSampleCountFlagBits samples,
+                  VkImageUsageFlags usage, VkImageAspectFlags aspect)
 {
    const VkImageCreateInfo ici = {
       .sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO,
