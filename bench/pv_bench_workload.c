@@ -66,100 +66,7 @@ check(const char *name, bool ok)
    failed |= !ok;
 }
 
-/* -- compute kernels ---------------------------------------------------------- */
-
-struct kernel {
-   VkDescriptorSetLayout set_layout;
-   VkPipelineLayout layout;
-   VkPipeline pipeline;
-   VkDescriptorPool pool;
-   VkDescriptorSet set;
-};
-
-static void
-kernel_init(struct sample *s, struct kernel *k, const uint32_t *code, size_t size,
-            const struct sample_buffer *const *buffers, uint32_t count, uint32_t push_size)
-{
-   VkDescriptorSetLayoutBinding bindings[4];
-   for (uint32_t i = 0; i < count; i++)
-      bindings[i] = (VkDescriptorSetLayoutBinding){ i, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1,
-                                                    VK_SHADER_STAGE_COMPUTE_BIT, NULL };
-   const VkDescriptorSetLayoutCreateInfo dslci = {
-      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
-      .bindingCount = count,
-      .pBindings = bindings,
-   };
-   CHECK_VK(vkCreateDescriptorSetLayout(s->device, &dslci, NULL, &k->set_layout));
-   const VkPushConstantRange range = { VK_SHADER_STAGE_COMPUTE_BIT, 0, push_size };
-   const VkPipelineLayoutCreateInfo plci = {
-      .sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
-      .setLayoutCount = 1,
-      .pSetLayouts = &k->set_layout,
-      .pushConstantRangeCount = 1,
-      .pPushConstantRanges = &range,
-   };
-   CHECK_VK(vkCreatePipelineLayout(s->device, &plci, NULL, &k->layout));
-   VkShaderModule module = sample_shader(s, code, size);
-   const VkComputePipelineCreateInfo cpci = {
-      .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
-      .stage = {
-         .sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
-         .stage = VK_SHADER_STAGE_COMPUTE_BIT,
-         .module = module,
-         .pName = "main",
-      },
-      .layout = k->layout,
-   };
-   CHECK_VK(vkCreateComputePipelines(s->device, VK_NULL_HANDLE, 1, &cpci, NULL, &k->pipeline));
-   vkDestroyShaderModule(s->device, module, NULL);
-
-   const VkDescriptorPoolSize pool_size = { VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, count };
-   const VkDescriptorPoolCreateInfo dpci = {
-      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
-      .maxSets = 1,
-      .poolSizeCount = 1,
-      .pPoolSizes = &pool_size,
-   };
-   CHECK_VK(vkCreateDescriptorPool(s->device, &dpci, NULL, &k->pool));
-   const VkDescriptorSetAllocateInfo dsai = {
-      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
-      .descriptorPool = k->pool,
-      .descriptorSetCount = 1,
-      .pSetLayouts = &k->set_layout,
-   };
-   CHECK_VK(vkAllocateDescriptorSets(s->device, &dsai, &k->set));
-   VkDescriptorBufferInfo infos[4];
-   VkWriteDescriptorSet writes[4];
-   for (uint32_t i = 0; i < count; i++) {
-      infos[i] = (VkDescriptorBufferInfo){ buffers[i]->buffer, 0, VK_WHOLE_SIZE };
-      writes[i] = (VkWriteDescriptorSet){
-         .sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
-         .dstSet = k->set,
-         .dstBinding = i,
-         .descriptorCount = 1,
-         .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
-         .pBufferInfo = &infos[i],
-      };
-   }
-   vkUpdateDescriptorSets(s->device, count, writes, 0, NULL);
-}
-
-static void
-kernel_fini(struct sample *s, struct kernel *k)
-{
-   vkDestroyDescriptorPool(s->device, k->pool, NULL);
-   vkDestroyPipeline(s->device, k->pipeline, NULL);
-   vkDestroyPipelineLayout(s->device, k->layout, NULL);
-   vkDestroyDescriptorSetLayout(s->device, k->set_layout, NULL);
-}
-
-static void
-kernel_bind(VkCommandBuffer cmd, const struct kernel *k)
-{
-   vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, k->pipeline);
-   vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, k->layout, 0, 1, &k->set, 0,
-                           NULL);
-}
+/* -- compute ------------------------------------------------------------------- */
 
 static void
 barrier(VkCommandBuffer cmd)
@@ -205,15 +112,7 @@ bench_create(const struct sizes *z)
 static void
 bench_round_trip(struct sample *s, const struct sizes *z)
 {
-   VkPhysicalDeviceVulkan12Features v12 = {
-      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES,
-   };
-   VkPhysicalDeviceFeatures2 features = {
-      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
-      .pNext = &v12,
-   };
-   vkGetPhysicalDeviceFeatures2(s->physical_device, &features);
-   if (!v12.bufferDeviceAddress) {
+   if (!s->features12.bufferDeviceAddress) {
       printf("skip roundtrip_us: no bufferDeviceAddress\n");
       return;
    }
@@ -323,13 +222,13 @@ bench_alloc_map(struct sample *s, const struct sizes *z)
 }
 
 static void
-bench_record(struct sample *s, const struct sizes *z, const struct kernel *saxpy)
+bench_record(struct sample *s, const struct sizes *z, const struct sample_compute *saxpy)
 {
    double t[16];
    for (int i = 0; i < z->reps; i++) {
       const double t0 = now();
       VkCommandBuffer cmd = sample_begin(s);
-      kernel_bind(cmd, saxpy);
+      sample_compute_bind(cmd, saxpy);
       for (uint32_t c = 0; c < z->record_cmds; c++) {
          const struct {
             float a;
@@ -349,9 +248,7 @@ bench_record(struct sample *s, const struct sizes *z, const struct kernel *saxpy
 static void
 bench_submit_wait(struct sample *s, const struct sizes *z)
 {
-   const VkFenceCreateInfo fci = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
-   VkFence fence;
-   CHECK_VK(vkCreateFence(s->device, &fci, NULL, &fence));
+   VkFence fence = sample_fence(s);
    double *t = malloc(sizeof(*t) * (size_t)z->calls);
    for (int i = 0; i < z->calls; i++) {
       const double t0 = now();
@@ -365,23 +262,6 @@ bench_submit_wait(struct sample *s, const struct sizes *z)
    vkDestroyFence(s->device, fence, NULL);
 }
 
-/* A command buffer recorded once and submitted again and again. */
-static VkCommandBuffer
-begin_reusable(struct sample *s)
-{
-   const VkCommandBufferAllocateInfo ai = {
-      .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
-      .commandPool = s->pool,
-      .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
-      .commandBufferCount = 1,
-   };
-   VkCommandBuffer cmd;
-   CHECK_VK(vkAllocateCommandBuffers(s->device, &ai, &cmd));
-   const VkCommandBufferBeginInfo bi = { .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO };
-   CHECK_VK(vkBeginCommandBuffer(cmd, &bi));
-   return cmd;
-}
-
 /* Submits `cmd` (ended) once untimed, then `reps` times, each timed from
  * submission to the fence: what the GPU work costs the application.  The
  * recording and the fence are made beforehand, so that no asynchronous
@@ -390,9 +270,7 @@ begin_reusable(struct sample *s)
 static void
 timed_runs(struct sample *s, VkCommandBuffer cmd, int reps, double *t_ms)
 {
-   const VkFenceCreateInfo fci = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
-   VkFence fence;
-   CHECK_VK(vkCreateFence(s->device, &fci, NULL, &fence));
+   VkFence fence = sample_fence(s);
    for (int i = -1; i < reps; i++) {
       const double t0 = now();
       sample_run(s, cmd, fence);
@@ -414,8 +292,8 @@ bench_saxpy(struct sample *s, const struct sizes *z)
    sample_buffer_device(s, &y, bytes, usage);
    sample_buffer_host(s, &readback, bytes, VK_BUFFER_USAGE_TRANSFER_DST_BIT);
    const struct sample_buffer *buffers[2] = { &x, &y };
-   struct kernel k;
-   kernel_init(s, &k, saxpy_spv, sizeof(saxpy_spv), buffers, 2, 8);
+   struct sample_compute k;
+   sample_compute_init(s, &k, saxpy_spv, sizeof(saxpy_spv), buffers, 2, 8);
 
    VkCommandBuffer cmd = sample_begin(s);
    vkCmdFillBuffer(cmd, x.buffer, 0, VK_WHOLE_SIZE, float_bits(1.0f));
@@ -423,8 +301,8 @@ bench_saxpy(struct sample *s, const struct sizes *z)
    sample_submit_wait(s, cmd);
 
    double t[16];
-   cmd = begin_reusable(s);
-   kernel_bind(cmd, &k);
+   cmd = sample_begin_reusable(s);
+   sample_compute_bind(cmd, &k);
    const struct {
       float a;
       uint32_t n;
@@ -448,7 +326,7 @@ bench_saxpy(struct sample *s, const struct sizes *z)
       ok &= ys[i] == want;
    ok &= ys[z->saxpy_n - 1] == want;
    check("saxpy_result", ok);
-   kernel_fini(s, &k);
+   sample_compute_fini(s, &k);
    sample_buffer_fini(s, &readback);
    sample_buffer_fini(s, &y);
    sample_buffer_fini(s, &x);
@@ -468,8 +346,8 @@ bench_matmul(struct sample *s, const struct sizes *z)
    sample_buffer_device(s, &c, bytes, usage);
    sample_buffer_host(s, &readback, bytes, VK_BUFFER_USAGE_TRANSFER_DST_BIT);
    const struct sample_buffer *buffers[3] = { &a, &b, &c };
-   struct kernel k;
-   kernel_init(s, &k, matmul_spv, sizeof(matmul_spv), buffers, 3, 4);
+   struct sample_compute k;
+   sample_compute_init(s, &k, matmul_spv, sizeof(matmul_spv), buffers, 3, 4);
 
    VkCommandBuffer cmd = sample_begin(s);
    vkCmdFillBuffer(cmd, a.buffer, 0, VK_WHOLE_SIZE, float_bits(1.0f));
@@ -477,8 +355,8 @@ bench_matmul(struct sample *s, const struct sizes *z)
    sample_submit_wait(s, cmd);
 
    double t[16];
-   cmd = begin_reusable(s);
-   kernel_bind(cmd, &k);
+   cmd = sample_begin_reusable(s);
+   sample_compute_bind(cmd, &k);
    vkCmdPushConstants(cmd, k.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(n), &n);
    vkCmdDispatch(cmd, (n + 15) / 16, (n + 15) / 16, 1);
    CHECK_VK(vkEndCommandBuffer(cmd));
@@ -496,7 +374,7 @@ bench_matmul(struct sample *s, const struct sizes *z)
    for (uint64_t i = 0; i < (uint64_t)n * n; i += 997)
       ok &= cs[i] == 2.0f * (float)n;
    check("matmul_result", ok);
-   kernel_fini(s, &k);
+   sample_compute_fini(s, &k);
    sample_buffer_fini(s, &readback);
    sample_buffer_fini(s, &c);
    sample_buffer_fini(s, &b);
@@ -520,22 +398,14 @@ bench_upload(struct sample *s, const struct sizes *z)
    for (size_t i = 0; i < (size_t)size; i++)
       host[i] = (uint8_t)(i * 131 + 7);
    const VkBufferCopy region = { 0, 0, size };
-   VkCommandBuffer up = begin_reusable(s);
+   VkCommandBuffer up = sample_begin_reusable(s);
    vkCmdCopyBuffer(up, staging.buffer, dev.buffer, 1, &region);
    CHECK_VK(vkEndCommandBuffer(up));
-   VkCommandBuffer down = begin_reusable(s);
+   VkCommandBuffer down = sample_begin_reusable(s);
    vkCmdCopyBuffer(down, dev.buffer, staging.buffer, 1, &region);
-   const VkMemoryBarrier to_host = {
-      .sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
-      .srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT,
-      .dstAccessMask = VK_ACCESS_HOST_READ_BIT,
-   };
-   vkCmdPipelineBarrier(down, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1,
-                        &to_host, 0, NULL, 0, NULL);
+   sample_barrier_to_host(down, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT);
    CHECK_VK(vkEndCommandBuffer(down));
-   const VkFenceCreateInfo fci = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
-   VkFence fence;
-   CHECK_VK(vkCreateFence(s->device, &fci, NULL, &fence));
+   VkFence fence = sample_fence(s);
    memcpy(staging.map, host, (size_t)size); /* first touch, outside the timing */
    sample_run(s, up, fence);
    double u[16], r[16];
@@ -659,10 +529,10 @@ main(int argc, char **argv)
       sample_buffer_host(&s, &x, 4096, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
       sample_buffer_host(&s, &y, 4096, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
       const struct sample_buffer *buffers[2] = { &x, &y };
-      struct kernel k;
-      kernel_init(&s, &k, saxpy_spv, sizeof(saxpy_spv), buffers, 2, 8);
+      struct sample_compute k;
+      sample_compute_init(&s, &k, saxpy_spv, sizeof(saxpy_spv), buffers, 2, 8);
       bench_record(&s, &z, &k);
-      kernel_fini(&s, &k);
+      sample_compute_fini(&s, &k);
       sample_buffer_fini(&s, &y);
       sample_buffer_fini(&s, &x);
    }

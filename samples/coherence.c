@@ -24,69 +24,9 @@ main(void)
    sample_buffer_host(&s, &b, N * 4, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
    sample_buffer_host(&s, &count, 4, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
 
-   const VkDescriptorSetLayoutBinding bindings[3] = {
-      { 0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, NULL },
-      { 1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, NULL },
-      { 2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, NULL },
-   };
-   const VkDescriptorSetLayoutCreateInfo dslci = {
-      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
-      .bindingCount = 3,
-      .pBindings = bindings,
-   };
-   VkDescriptorSetLayout dsl;
-   CHECK_VK(vkCreateDescriptorSetLayout(s.device, &dslci, NULL, &dsl));
-   const VkPushConstantRange range = { VK_SHADER_STAGE_COMPUTE_BIT, 0, 8 };
-   const VkPipelineLayoutCreateInfo plci = {
-      .sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
-      .setLayoutCount = 1,
-      .pSetLayouts = &dsl,
-      .pushConstantRangeCount = 1,
-      .pPushConstantRanges = &range,
-   };
-   VkPipelineLayout layout;
-   CHECK_VK(vkCreatePipelineLayout(s.device, &plci, NULL, &layout));
-   VkShaderModule module = sample_shader(&s, coherence_spv, sizeof(coherence_spv));
-   const VkComputePipelineCreateInfo cpci = {
-      .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
-      .stage = {
-         .sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
-         .stage = VK_SHADER_STAGE_COMPUTE_BIT,
-         .module = module,
-         .pName = "main",
-      },
-      .layout = layout,
-   };
-   VkPipeline pipeline;
-   CHECK_VK(vkCreateComputePipelines(s.device, VK_NULL_HANDLE, 1, &cpci, NULL, &pipeline));
-   const VkDescriptorPoolSize pool_size = { VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 3 };
-   const VkDescriptorPoolCreateInfo dpci = {
-      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
-      .maxSets = 1,
-      .poolSizeCount = 1,
-      .pPoolSizes = &pool_size,
-   };
-   VkDescriptorPool dpool;
-   CHECK_VK(vkCreateDescriptorPool(s.device, &dpci, NULL, &dpool));
-   const VkDescriptorSetAllocateInfo dsai = {
-      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
-      .descriptorPool = dpool,
-      .descriptorSetCount = 1,
-      .pSetLayouts = &dsl,
-   };
-   VkDescriptorSet set;
-   CHECK_VK(vkAllocateDescriptorSets(s.device, &dsai, &set));
-   const VkDescriptorBufferInfo infos[3] = {
-      { a.buffer, 0, VK_WHOLE_SIZE },
-      { b.buffer, 0, VK_WHOLE_SIZE },
-      { count.buffer, 0, VK_WHOLE_SIZE },
-   };
-   VkWriteDescriptorSet writes[3];
-   for (uint32_t i = 0; i < 3; i++)
-      writes[i] = (VkWriteDescriptorSet){ VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, NULL, set, i,
-                                          0, 1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, NULL,
-                                          &infos[i], NULL };
-   vkUpdateDescriptorSets(s.device, 3, writes, 0, NULL);
+   const struct sample_buffer *buffers[3] = { &a, &b, &count };
+   struct sample_compute check;
+   sample_compute_init(&s, &check, coherence_spv, sizeof(coherence_spv), buffers, 3, 8);
 
    uint32_t *pa = a.map, *pb = b.map, *pc = count.map;
    uint32_t guest_to_shader_errors = 0, shader_to_guest_errors = 0;
@@ -107,19 +47,12 @@ main(void)
       vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_HOST_BIT,
                            VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &from_host, 0, NULL, 0,
                            NULL);
-      vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline);
-      vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, layout, 0, 1, &set, 0,
-                              NULL);
+      sample_compute_bind(cmd, &check);
       const uint32_t params[2] = { round, N };
-      vkCmdPushConstants(cmd, layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, 8, params);
+      vkCmdPushConstants(cmd, check.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, 8, params);
       vkCmdDispatch(cmd, (N + 63) / 64, 1, 1);
-      const VkMemoryBarrier to_host = {
-         .sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
-         .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT,
-         .dstAccessMask = VK_ACCESS_HOST_READ_BIT,
-      };
-      vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
-                           VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &to_host, 0, NULL, 0, NULL);
+      sample_barrier_to_host(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+                             VK_ACCESS_SHADER_WRITE_BIT);
       sample_submit_wait(&s, cmd);
 
       /* device -> host */
@@ -136,11 +69,7 @@ main(void)
           ROUNDS, N, guest_to_shader_errors, shader_to_guest_errors, (unsigned long long)hash);
 
    sample_maybe_abandon();
-   vkDestroyDescriptorPool(s.device, dpool, NULL);
-   vkDestroyPipeline(s.device, pipeline, NULL);
-   vkDestroyShaderModule(s.device, module, NULL);
-   vkDestroyPipelineLayout(s.device, layout, NULL);
-   vkDestroyDescriptorSetLayout(s.device, dsl, NULL);
+   sample_compute_fini(&s, &check);
    sample_buffer_fini(&s, &count);
    sample_buffer_fini(&s, &b);
    sample_buffer_fini(&s, &a);

@@ -15,25 +15,6 @@
 
 static const uint32_t weights[9] = { 1, 2, 1, 2, 4, 2, 1, 2, 1 };
 
-static void
-transition(VkCommandBuffer cmd, VkImage image, VkImageLayout from, VkImageLayout to,
-           VkAccessFlags src_access, VkAccessFlags dst_access, VkPipelineStageFlags src_stage,
-           VkPipelineStageFlags dst_stage)
-{
-   const VkImageMemoryBarrier barrier = {
-      .sType = VK_STRUCTURE_TYPE_IMAGE_MEMORY_BARRIER,
-      .srcAccessMask = src_access,
-      .dstAccessMask = dst_access,
-      .oldLayout = from,
-      .newLayout = to,
-      .srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
-      .dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
-      .image = image,
-      .subresourceRange = { VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1 },
-   };
-   vkCmdPipelineBarrier(cmd, src_stage, dst_stage, 0, 0, NULL, 0, NULL, 1, &barrier);
-}
-
 static uint8_t
 source_pixel(uint32_t x, uint32_t y, uint32_t c)
 {
@@ -90,55 +71,18 @@ main(void)
       { 1, VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, 1, VK_SHADER_STAGE_COMPUTE_BIT, NULL },
       { 2, VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, NULL },
    };
-   const VkDescriptorSetLayoutCreateInfo dslci = {
-      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
-      .bindingCount = 3,
-      .pBindings = bindings,
-   };
-   VkDescriptorSetLayout dsl;
-   CHECK_VK(vkCreateDescriptorSetLayout(s.device, &dslci, NULL, &dsl));
-   const VkPipelineLayoutCreateInfo plci = {
-      .sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
-      .setLayoutCount = 1,
-      .pSetLayouts = &dsl,
-   };
-   VkPipelineLayout layout;
-   CHECK_VK(vkCreatePipelineLayout(s.device, &plci, NULL, &layout));
+   VkDescriptorSetLayout dsl = sample_set_layout(&s, bindings, 3);
+   VkPipelineLayout layout = sample_pipeline_layout(&s, dsl, 0, 0);
    VkShaderModule module = sample_shader(&s, image_filter_spv, sizeof(image_filter_spv));
-   const VkComputePipelineCreateInfo cpci = {
-      .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
-      .stage = {
-         .sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
-         .stage = VK_SHADER_STAGE_COMPUTE_BIT,
-         .module = module,
-         .pName = "main",
-      },
-      .layout = layout,
-   };
-   VkPipeline pipeline;
-   CHECK_VK(vkCreateComputePipelines(s.device, VK_NULL_HANDLE, 1, &cpci, NULL, &pipeline));
+   VkPipeline pipeline = sample_compute_pipeline(&s, layout, module, NULL, VK_NULL_HANDLE);
 
    const VkDescriptorPoolSize sizes[3] = {
       { VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 1 },
       { VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, 1 },
       { VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, 1 },
    };
-   const VkDescriptorPoolCreateInfo dpci = {
-      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
-      .maxSets = 1,
-      .poolSizeCount = 3,
-      .pPoolSizes = sizes,
-   };
-   VkDescriptorPool dpool;
-   CHECK_VK(vkCreateDescriptorPool(s.device, &dpci, NULL, &dpool));
-   const VkDescriptorSetAllocateInfo dsai = {
-      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
-      .descriptorPool = dpool,
-      .descriptorSetCount = 1,
-      .pSetLayouts = &dsl,
-   };
-   VkDescriptorSet set;
-   CHECK_VK(vkAllocateDescriptorSets(s.device, &dsai, &set));
+   VkDescriptorPool dpool = sample_descriptor_pool(&s, 0, sizes, 3);
+   VkDescriptorSet set = sample_descriptor_set(&s, dpool, dsl);
    const VkDescriptorImageInfo src_info = { VK_NULL_HANDLE, in.view,
                                             VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL };
    const VkDescriptorImageInfo dst_info = { VK_NULL_HANDLE, out.view, VK_IMAGE_LAYOUT_GENERAL };
@@ -153,37 +97,29 @@ main(void)
    vkUpdateDescriptorSets(s.device, 3, writes, 0, NULL);
 
    VkCommandBuffer cmd = sample_begin(&s);
-   transition(cmd, in.image, VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 0,
-              VK_ACCESS_TRANSFER_WRITE_BIT, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT,
-              VK_PIPELINE_STAGE_TRANSFER_BIT);
-   const VkBufferImageCopy region = {
-      .imageSubresource = { VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1 },
-      .imageExtent = { W, H, 1 },
-   };
+   sample_transition(cmd, in.image, 0, 1, VK_IMAGE_LAYOUT_UNDEFINED,
+                     VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 0, VK_ACCESS_TRANSFER_WRITE_BIT,
+                     VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT);
+   const VkBufferImageCopy region = sample_image_region(W, H);
    vkCmdCopyBufferToImage(cmd, upload.buffer, in.image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 1,
                           &region);
-   transition(cmd, in.image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
-              VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL, VK_ACCESS_TRANSFER_WRITE_BIT,
-              VK_ACCESS_SHADER_READ_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT,
-              VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
-   transition(cmd, out.image, VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_GENERAL, 0,
-              VK_ACCESS_SHADER_WRITE_BIT, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT,
-              VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
+   sample_transition(cmd, in.image, 0, 1, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
+                     VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL, VK_ACCESS_TRANSFER_WRITE_BIT,
+                     VK_ACCESS_SHADER_READ_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT,
+                     VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
+   sample_transition(cmd, out.image, 0, 1, VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_GENERAL, 0,
+                     VK_ACCESS_SHADER_WRITE_BIT, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT,
+                     VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
    vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline);
    vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, layout, 0, 1, &set, 0, NULL);
    vkCmdDispatch(cmd, (W + 7) / 8, (H + 7) / 8, 1);
-   transition(cmd, out.image, VK_IMAGE_LAYOUT_GENERAL, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
-              VK_ACCESS_SHADER_WRITE_BIT, VK_ACCESS_TRANSFER_READ_BIT,
-              VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT);
+   sample_transition(cmd, out.image, 0, 1, VK_IMAGE_LAYOUT_GENERAL,
+                     VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, VK_ACCESS_SHADER_WRITE_BIT,
+                     VK_ACCESS_TRANSFER_READ_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+                     VK_PIPELINE_STAGE_TRANSFER_BIT);
    vkCmdCopyImageToBuffer(cmd, out.image, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, download.buffer,
                           1, &region);
-   const VkMemoryBarrier to_host = {
-      .sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
-      .srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT,
-      .dstAccessMask = VK_ACCESS_HOST_READ_BIT,
-   };
-   vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1,
-                        &to_host, 0, NULL, 0, NULL);
+   sample_barrier_to_host(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT);
    sample_submit_wait(&s, cmd);
 
    const uint8_t *dst = download.map;

@@ -128,7 +128,8 @@ void sample_query_results(struct sample *s, VkQueryPool pool, uint32_t count, ui
 
 /* -- descriptors and pipelines (pv_sample_pipeline.c) ------------------------- */
 
-VkDescriptorSetLayout sample_set_layout(struct sample *s, const VkDescriptorSetLayoutBinding *bindings,
+VkDescriptorSetLayout sample_set_layout(struct sample *s,
+                                        const VkDescriptorSetLayoutBinding *bindings,
                                         uint32_t count);
 /* Bindings 0 .. count - 1: one storage buffer each, for compute. */
 VkDescriptorSetLayout sample_storage_set_layout(struct sample *s, uint32_t count);

@@ -19,20 +19,7 @@ make_pipeline(struct sample *s, VkShaderModule module, VkPipelineLayout layout,
    const uint32_t wg = WG;
    const VkSpecializationMapEntry entry = { 0, 0, sizeof(uint32_t) };
    const VkSpecializationInfo spec = { 1, &entry, sizeof(wg), &wg };
-   const VkComputePipelineCreateInfo info = {
-      .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
-      .stage = {
-         .sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
-         .stage = VK_SHADER_STAGE_COMPUTE_BIT,
-         .module = module,
-         .pName = "main",
-         .pSpecializationInfo = &spec,
-      },
-      .layout = layout,
-   };
-   VkPipeline pipeline;
-   CHECK_VK(vkCreateComputePipelines(s->device, cache, 1, &info, NULL, &pipeline));
-   return pipeline;
+   return sample_compute_pipeline(s, layout, module, &spec, cache);
 }
 
 int
@@ -55,27 +42,8 @@ main(void)
       want += in[i];
    }
 
-   const VkDescriptorSetLayoutBinding bindings[2] = {
-      { 0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, NULL },
-      { 1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, NULL },
-   };
-   const VkDescriptorSetLayoutCreateInfo dslci = {
-      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
-      .bindingCount = 2,
-      .pBindings = bindings,
-   };
-   VkDescriptorSetLayout dsl;
-   CHECK_VK(vkCreateDescriptorSetLayout(s.device, &dslci, NULL, &dsl));
-   const VkPushConstantRange range = { VK_SHADER_STAGE_COMPUTE_BIT, 0, 4 };
-   const VkPipelineLayoutCreateInfo plci = {
-      .sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
-      .setLayoutCount = 1,
-      .pSetLayouts = &dsl,
-      .pushConstantRangeCount = 1,
-      .pPushConstantRanges = &range,
-   };
-   VkPipelineLayout layout;
-   CHECK_VK(vkCreatePipelineLayout(s.device, &plci, NULL, &layout));
+   VkDescriptorSetLayout dsl = sample_storage_set_layout(&s, 2);
+   VkPipelineLayout layout = sample_pipeline_layout(&s, dsl, VK_SHADER_STAGE_COMPUTE_BIT, 4);
    VkShaderModule module = sample_shader(&s, reduction_spv, sizeof(reduction_spv));
 
    /* pipeline cache: fill one, read its data back, seed a second with it,
@@ -100,23 +68,10 @@ main(void)
 
    /* descriptors through an update template */
    const VkDescriptorPoolSize pool_size = { VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 2 };
-   const VkDescriptorPoolCreateInfo dpci = {
-      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
-      .flags = VK_DESCRIPTOR_POOL_CREATE_FREE_DESCRIPTOR_SET_BIT,
-      .maxSets = 1,
-      .poolSizeCount = 1,
-      .pPoolSizes = &pool_size,
-   };
-   VkDescriptorPool dpool;
-   CHECK_VK(vkCreateDescriptorPool(s.device, &dpci, NULL, &dpool));
-   const VkDescriptorSetAllocateInfo dsai = {
-      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
-      .descriptorPool = dpool,
-      .descriptorSetCount = 1,
-      .pSetLayouts = &dsl,
-   };
-   VkDescriptorSet set;
-   CHECK_VK(vkAllocateDescriptorSets(s.device, &dsai, &set));
+   /* the set is freed by itself at the end, which takes FREE_DESCRIPTOR_SET */
+   VkDescriptorPool dpool =
+      sample_descriptor_pool(&s, VK_DESCRIPTOR_POOL_CREATE_FREE_DESCRIPTOR_SET_BIT, &pool_size, 1);
+   VkDescriptorSet set = sample_descriptor_set(&s, dpool, dsl);
    const VkDescriptorBufferInfo infos[2] = {
       { input.buffer, 0, VK_WHOLE_SIZE },
       { output.buffer, 0, VK_WHOLE_SIZE },
@@ -136,24 +91,11 @@ main(void)
    vkUpdateDescriptorSetWithTemplate(s.device, set, templ, infos);
 
    /* queries: two timestamps and, where supported, compute statistics */
-   VkPhysicalDeviceFeatures features;
-   vkGetPhysicalDeviceFeatures(s.physical_device, &features);
-   const VkQueryPoolCreateInfo tqci = {
-      .sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO,
-      .queryType = VK_QUERY_TYPE_TIMESTAMP,
-      .queryCount = 2,
-   };
-   VkQueryPool timestamps, stats = VK_NULL_HANDLE;
-   CHECK_VK(vkCreateQueryPool(s.device, &tqci, NULL, &timestamps));
-   if (features.pipelineStatisticsQuery) {
-      const VkQueryPoolCreateInfo sqci = {
-         .sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO,
-         .queryType = VK_QUERY_TYPE_PIPELINE_STATISTICS,
-         .queryCount = 1,
-         .pipelineStatistics = VK_QUERY_PIPELINE_STATISTIC_COMPUTE_SHADER_INVOCATIONS_BIT,
-      };
-      CHECK_VK(vkCreateQueryPool(s.device, &sqci, NULL, &stats));
-   }
+   VkQueryPool timestamps = sample_query_pool(&s, VK_QUERY_TYPE_TIMESTAMP, 2, 0);
+   VkQueryPool stats = VK_NULL_HANDLE;
+   if (s.features.pipelineStatisticsQuery)
+      stats = sample_query_pool(&s, VK_QUERY_TYPE_PIPELINE_STATISTICS, 1,
+                                VK_QUERY_PIPELINE_STATISTIC_COMPUTE_SHADER_INVOCATIONS_BIT);
    const VkEventCreateInfo eci = { .sType = VK_STRUCTURE_TYPE_EVENT_CREATE_INFO };
    VkEvent copied;
    CHECK_VK(vkCreateEvent(s.device, &eci, NULL, &copied));
@@ -185,23 +127,14 @@ main(void)
    if (stats)
       vkCmdEndQuery(cmd, stats, 0);
    vkCmdWriteTimestamp(cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, timestamps, 1);
-   const VkMemoryBarrier to_host = {
-      .sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
-      .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT,
-      .dstAccessMask = VK_ACCESS_HOST_READ_BIT,
-   };
-   vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_PIPELINE_STAGE_HOST_BIT,
-                        0, 1, &to_host, 0, NULL, 0, NULL);
+   sample_barrier_to_host(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT);
    sample_submit_wait(&s, cmd);
 
    uint64_t ts[2] = { 0, 0 };
-   CHECK_VK(vkGetQueryPoolResults(s.device, timestamps, 0, 2, sizeof(ts), ts, sizeof(ts[0]),
-                                  VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT));
+   sample_query_results(&s, timestamps, 2, ts);
    uint64_t invocations = 0;
    if (stats)
-      CHECK_VK(vkGetQueryPoolResults(s.device, stats, 0, 1, sizeof(invocations), &invocations,
-                                     sizeof(invocations),
-                                     VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT));
+      sample_query_results(&s, stats, 1, &invocations);
    const VkResult event_status = vkGetEventStatus(s.device, copied);
 
    const uint32_t *out = output.map;
