@@ -124,6 +124,28 @@ sample_memory_type(struct sample *s, uint32_t bits, VkMemoryPropertyFlags want)
    return UINT32_MAX;
 }
 
+/* Memory for `req` of a type with all of `want`, else all of `fallback`;
+ * returns the type's index. */
+static uint32_t
+allocate_memory(struct sample *s, const VkMemoryRequirements *req, VkMemoryPropertyFlags want,
+                VkMemoryPropertyFlags fallback, VkDeviceMemory *memory)
+{
+   uint32_t type = sample_memory_type(s, req->memoryTypeBits, want);
+   if (type == UINT32_MAX)
+      type = sample_memory_type(s, req->memoryTypeBits, fallback);
+   if (type == UINT32_MAX) {
+      fprintf(stderr, "no suitable memory type\n");
+      exit(2);
+   }
+   const VkMemoryAllocateInfo mai = {
+      .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
+      .allocationSize = req->size,
+      .memoryTypeIndex = type,
+   };
+   CHECK_VK(vkAllocateMemory(s->device, &mai, NULL, memory));
+   return type;
+}
+
 static void
 buffer_init(struct sample *s, struct sample_buffer *b, VkDeviceSize size,
             VkBufferUsageFlags usage, VkMemoryPropertyFlags want, VkMemoryPropertyFlags fallback)
@@ -139,19 +161,7 @@ buffer_init(struct sample *s, struct sample_buffer *b, VkDeviceSize size,
    CHECK_VK(vkCreateBuffer(s->device, &bci, NULL, &b->buffer));
    VkMemoryRequirements req;
    vkGetBufferMemoryRequirements(s->device, b->buffer, &req);
-   uint32_t type = sample_memory_type(s, req.memoryTypeBits, want);
-   if (type == UINT32_MAX)
-      type = sample_memory_type(s, req.memoryTypeBits, fallback);
-   if (type == UINT32_MAX) {
-      fprintf(stderr, "no suitable memory type\n");
-      exit(2);
-   }
-   const VkMemoryAllocateInfo mai = {
-      .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
-      .allocationSize = req.size,
-      .memoryTypeIndex = type,
-   };
-   CHECK_VK(vkAllocateMemory(s->device, &mai, NULL, &b->memory));
+   const uint32_t type = allocate_memory(s, &req, want, fallback, &b->memory);
    CHECK_VK(vkBindBufferMemory(s->device, b->buffer, b->memory, 0));
    if (s->memory.memoryTypes[type].propertyFlags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT)
       CHECK_VK(vkMapMemory(s->device, b->memory, 0, VK_WHOLE_SIZE, 0, &b->map));
@@ -401,15 +411,7 @@ sample_image_init(struct sample *s, struct sample_image *img, VkFormat format, u
    CHECK_VK(vkCreateImage(s->device, &ici, NULL, &img->image));
    VkMemoryRequirements req;
    vkGetImageMemoryRequirements(s->device, img->image, &req);
-   uint32_t type = sample_memory_type(s, req.memoryTypeBits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
-   if (type == UINT32_MAX)
-      type = sample_memory_type(s, req.memoryTypeBits, 0);
-   const VkMemoryAllocateInfo mai = {
-      .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
-      .allocationSize = req.size,
-      .memoryTypeIndex = type,
-   };
-   CHECK_VK(vkAllocateMemory(s->device, &mai, NULL, &img->memory));
+   allocate_memory(s, &req, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 0, &img->memory);
    CHECK_VK(vkBindImageMemory(s->device, img->image, img->memory, 0));
    const VkImageViewCreateInfo vci = {
       .sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO,
