@@ -338,6 +338,38 @@ sample_barrier_to_host(VkCommandBuffer cmd, VkPipelineStageFlags src_stage,
                         NULL);
 }
 
+void
+sample_set_viewport(VkCommandBuffer cmd, uint32_t width, uint32_t height)
+{
+   const VkViewport viewport = { 0.0f, 0.0f, (float)width, (float)height, 0.0f, 1.0f };
+   const VkRect2D scissor = { { 0, 0 }, { width, height } };
+   vkCmdSetViewport(cmd, 0, 1, &viewport);
+   vkCmdSetScissor(cmd, 0, 1, &scissor);
+}
+
+void
+sample_begin_rendering(VkCommandBuffer cmd, PFN_vkCmdBeginRendering begin, VkImageView view,
+                       VkAttachmentLoadOp load_op, const float clear_color[4], uint32_t width,
+                       uint32_t height)
+{
+   VkRenderingAttachmentInfo color = {
+      .sType = VK_STRUCTURE_TYPE_RENDERING_ATTACHMENT_INFO,
+      .imageView = view,
+      .imageLayout = VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL,
+      .loadOp = load_op,
+      .storeOp = VK_ATTACHMENT_STORE_OP_STORE,
+   };
+   memcpy(color.clearValue.color.float32, clear_color, sizeof(color.clearValue.color.float32));
+   const VkRenderingInfo rendering = {
+      .sType = VK_STRUCTURE_TYPE_RENDERING_INFO,
+      .renderArea = { { 0, 0 }, { width, height } },
+      .layerCount = 1,
+      .colorAttachmentCount = 1,
+      .pColorAttachments = &color,
+   };
+   begin(cmd, &rendering);
+}
+
 VkBufferImageCopy
 sample_image_region(uint32_t width, uint32_t height)
 {

@@ -116,6 +116,14 @@ void sample_transition(VkCommandBuffer cmd, VkImage image, uint32_t mip, uint32_
 /* Makes what `src_stage` wrote visible to the host's reads of mapped memory. */
 void sample_barrier_to_host(VkCommandBuffer cmd, VkPipelineStageFlags src_stage,
                             VkAccessFlags src_access);
+/* Sets a viewport and scissor of all of width x height. */
+void sample_set_viewport(VkCommandBuffer cmd, uint32_t width, uint32_t height);
+/* Begins dynamic rendering into one colour attachment (`view`, in
+ * COLOR_ATTACHMENT_OPTIMAL, stored) of width x height, through `begin`:
+ * vkCmdBeginRendering, or VK_KHR_dynamic_rendering's entry point. */
+void sample_begin_rendering(VkCommandBuffer cmd, PFN_vkCmdBeginRendering begin, VkImageView view,
+                            VkAttachmentLoadOp load_op, const float clear_color[4],
+                            uint32_t width, uint32_t height);
 /* A copy between a tightly packed buffer and mip 0 of a width x height
  * colour image. */
 VkBufferImageCopy sample_image_region(uint32_t width, uint32_t height);

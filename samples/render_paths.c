@@ -15,16 +15,10 @@
  * natively and through PearVisor. */
 #include <string.h>
 
-#include "pv_sample.h"
-#include "paths_frag.spv.h"
-#include "paths_vert.spv.h"
+#include "paths_quad.h"
 
 #define SIZE 64
 #define FORMAT VK_FORMAT_R8G8B8A8_UNORM
-
-struct quad {
-   float offset[2], scale[2], color[4];
-};
 
 static bool
 has_extension(VkPhysicalDevice pdev, const char *name)
@@ -94,39 +88,6 @@ static VkPipeline
 pipeline(struct sample *s, VkPipelineLayout layout, VkRenderPass pass, VkPipelineCache cache,
          VkPipelineCreateFlags flags, VkPipeline base, bool additive)
 {
-   VkShaderModule vert = sample_shader(s, paths_vert_spv, sizeof(paths_vert_spv));
-   VkShaderModule frag = sample_shader(s, paths_frag_spv, sizeof(paths_frag_spv));
-   const VkPipelineShaderStageCreateInfo stages[2] = {
-      { VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, NULL, 0, VK_SHADER_STAGE_VERTEX_BIT,
-        vert, "main", NULL },
-      { VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, NULL, 0,
-        VK_SHADER_STAGE_FRAGMENT_BIT, frag, "main", NULL },
-   };
-   const VkPipelineVertexInputStateCreateInfo vertex_input = {
-      .sType = VK_STRUCTURE_TYPE_PIPELINE_VERTEX_INPUT_STATE_CREATE_INFO,
-   };
-   const VkPipelineInputAssemblyStateCreateInfo assembly = {
-      .sType = VK_STRUCTURE_TYPE_PIPELINE_INPUT_ASSEMBLY_STATE_CREATE_INFO,
-      .topology = VK_PRIMITIVE_TOPOLOGY_TRIANGLE_LIST,
-   };
-   const VkViewport viewport = { 0, 0, SIZE, SIZE, 0, 1 };
-   const VkRect2D scissor = { { 0, 0 }, { SIZE, SIZE } };
-   const VkPipelineViewportStateCreateInfo viewport_state = {
-      .sType = VK_STRUCTURE_TYPE_PIPELINE_VIEWPORT_STATE_CREATE_INFO,
-      .viewportCount = 1,
-      .pViewports = &viewport,
-      .scissorCount = 1,
-      .pScissors = &scissor,
-   };
-   const VkPipelineRasterizationStateCreateInfo raster = {
-      .sType = VK_STRUCTURE_TYPE_PIPELINE_RASTERIZATION_STATE_CREATE_INFO,
-      .cullMode = VK_CULL_MODE_NONE,
-      .lineWidth = 1.0f,
-   };
-   const VkPipelineMultisampleStateCreateInfo multisample = {
-      .sType = VK_STRUCTURE_TYPE_PIPELINE_MULTISAMPLE_STATE_CREATE_INFO,
-      .rasterizationSamples = VK_SAMPLE_COUNT_1_BIT,
-   };
    const VkPipelineColorBlendAttachmentState blend = {
       .blendEnable = additive,
       .srcColorBlendFactor = VK_BLEND_FACTOR_ONE,
@@ -137,39 +98,14 @@ pipeline(struct sample *s, VkPipelineLayout layout, VkRenderPass pass, VkPipelin
       .alphaBlendOp = VK_BLEND_OP_ADD,
       .colorWriteMask = 0xf,
    };
-   const VkPipelineColorBlendStateCreateInfo blend_state = {
-      .sType = VK_STRUCTURE_TYPE_PIPELINE_COLOR_BLEND_STATE_CREATE_INFO,
-      .attachmentCount = 1,
-      .pAttachments = &blend,
-   };
-   const VkFormat format = FORMAT;
-   const VkPipelineRenderingCreateInfoKHR rendering = {
-      .sType = VK_STRUCTURE_TYPE_PIPELINE_RENDERING_CREATE_INFO_KHR,
-      .colorAttachmentCount = 1,
-      .pColorAttachmentFormats = &format,
-   };
-   const VkGraphicsPipelineCreateInfo info = {
-      .sType = VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_CREATE_INFO,
-      .pNext = pass ? NULL : &rendering,
-      .flags = flags,
-      .stageCount = 2,
-      .pStages = stages,
-      .pVertexInputState = &vertex_input,
-      .pInputAssemblyState = &assembly,
-      .pViewportState = &viewport_state,
-      .pRasterizationState = &raster,
-      .pMultisampleState = &multisample,
-      .pColorBlendState = &blend_state,
-      .layout = layout,
-      .renderPass = pass,
-      .basePipelineHandle = base,
-      .basePipelineIndex = -1,
-   };
-   VkPipeline p;
-   CHECK_VK(vkCreateGraphicsPipelines(s->device, cache, 1, &info, NULL, &p));
-   vkDestroyShaderModule(s->device, vert, NULL);
-   vkDestroyShaderModule(s->device, frag, NULL);
-   return p;
+   /* a fixed viewport here: pv-scene and pv-sync2 set theirs dynamically */
+   struct sample_graphics_pipeline desc = quad_pipeline(layout, pass, FORMAT);
+   desc.blend = &blend;
+   desc.viewport = (VkExtent2D){ SIZE, SIZE };
+   desc.cache = cache;
+   desc.flags = flags;
+   desc.base = base;
+   return sample_graphics_pipeline(s, &desc);
 }
 
 static void
@@ -199,23 +135,16 @@ int
 main(void)
 {
    struct sample s;
-   sample_init(&s, "pv-render-paths");
+   sample_select_device(&s, "pv-render-paths", VK_API_VERSION_1_2);
+   printf("device: %s\n", s.properties.deviceName);
    /* the sample's own device: the extensions and features of these paths */
    const bool conditional = has_extension(s.physical_device, "VK_EXT_conditional_rendering");
    const bool dynamic = has_extension(s.physical_device, "VK_KHR_dynamic_rendering");
-   VkPhysicalDeviceVulkan12Features v12 = {
-      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES,
-   };
-   VkPhysicalDeviceFeatures2 have = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
-                                      .pNext = &v12 };
-   vkGetPhysicalDeviceFeatures2(s.physical_device, &have);
-   if (!v12.imagelessFramebuffer || !v12.drawIndirectCount) {
+   if (!s.features12.imagelessFramebuffer || !s.features12.drawIndirectCount) {
       fprintf(stderr, "render-paths: needs imagelessFramebuffer and drawIndirectCount\n");
       return 2;
    }
-   const bool statistics = have.features.pipelineStatisticsQuery;
-   vkDestroyCommandPool(s.device, s.pool, NULL);
-   vkDestroyDevice(s.device, NULL);
+   const bool statistics = s.features.pipelineStatisticsQuery;
 
    VkPhysicalDeviceDynamicRenderingFeaturesKHR want_dynamic = {
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DYNAMIC_RENDERING_FEATURES_KHR,
@@ -239,29 +168,13 @@ main(void)
       exts[ext_count++] = "VK_EXT_conditional_rendering";
    if (dynamic)
       exts[ext_count++] = "VK_KHR_dynamic_rendering";
-   const float priority = 1.0f;
-   const VkDeviceQueueCreateInfo qci = {
-      .sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
-      .queueFamilyIndex = s.queue_family,
-      .queueCount = 1,
-      .pQueuePriorities = &priority,
+   const struct sample_device_options options = {
+      .features_chain = &want12,
+      .features = &want,
+      .extensions = exts,
+      .extension_count = ext_count,
    };
-   const VkDeviceCreateInfo dci = {
-      .sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
-      .pNext = &want12,
-      .queueCreateInfoCount = 1,
-      .pQueueCreateInfos = &qci,
-      .enabledExtensionCount = ext_count,
-      .ppEnabledExtensionNames = exts,
-      .pEnabledFeatures = &want,
-   };
-   CHECK_VK(vkCreateDevice(s.physical_device, &dci, NULL, &s.device));
-   vkGetDeviceQueue(s.device, s.queue_family, 0, &s.queue);
-   const VkCommandPoolCreateInfo pci = {
-      .sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
-      .queueFamilyIndex = s.queue_family,
-   };
-   CHECK_VK(vkCreateCommandPool(s.device, &pci, NULL, &s.pool));
+   sample_create_device(&s, &options);
    PFN_vkCmdBeginConditionalRenderingEXT begin_conditional =
       (PFN_vkCmdBeginConditionalRenderingEXT)vkGetDeviceProcAddr(
          s.device, "vkCmdBeginConditionalRenderingEXT");
@@ -280,14 +193,7 @@ main(void)
                      VK_IMAGE_ASPECT_COLOR_BIT);
    sample_image_init(&s, &b, FORMAT, SIZE, SIZE, 1, VK_SAMPLE_COUNT_1_BIT, usage,
                      VK_IMAGE_ASPECT_COLOR_BIT);
-   const VkPushConstantRange range = { VK_SHADER_STAGE_VERTEX_BIT, 0, sizeof(struct quad) };
-   const VkPipelineLayoutCreateInfo plci = {
-      .sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
-      .pushConstantRangeCount = 1,
-      .pPushConstantRanges = &range,
-   };
-   VkPipelineLayout layout;
-   CHECK_VK(vkCreatePipelineLayout(s.device, &plci, NULL, &layout));
+   VkPipelineLayout layout = quad_pipeline_layout(&s);
    const VkPipelineCacheCreateInfo cci = { .sType = VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO };
    VkPipelineCache cache;
    CHECK_VK(vkCreatePipelineCache(s.device, &cci, NULL, &cache));
@@ -346,15 +252,9 @@ main(void)
    *(uint32_t *)count.map = 1;
 
    VkQueryPool queries = VK_NULL_HANDLE;
-   if (statistics) {
-      const VkQueryPoolCreateInfo qpci = {
-         .sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO,
-         .queryType = VK_QUERY_TYPE_PIPELINE_STATISTICS,
-         .queryCount = 1,
-         .pipelineStatistics = VK_QUERY_PIPELINE_STATISTIC_INPUT_ASSEMBLY_VERTICES_BIT,
-      };
-      CHECK_VK(vkCreateQueryPool(s.device, &qpci, NULL, &queries));
-   }
+   if (statistics)
+      queries = sample_query_pool(&s, VK_QUERY_TYPE_PIPELINE_STATISTICS, 1,
+                                  VK_QUERY_PIPELINE_STATISTIC_INPUT_ASSEMBLY_VERTICES_BIT);
 
    VkCommandBuffer cmd = sample_begin(&s);
    if (statistics)
@@ -409,57 +309,23 @@ main(void)
    vkCmdEndRenderPass2(cmd, &sei);
 
    if (dynamic) {
-      const VkImageMemoryBarrier to_attachment = {
-         .sType = VK_STRUCTURE_TYPE_IMAGE_MEMORY_BARRIER,
-         .dstAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT,
-         .oldLayout = VK_IMAGE_LAYOUT_UNDEFINED,
-         .newLayout = VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL,
-         .srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
-         .dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
-         .image = b.image,
-         .subresourceRange = { VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1 },
-      };
-      vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT,
-                           VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT, 0, 0, NULL, 0, NULL, 1,
-                           &to_attachment);
-      const VkRenderingAttachmentInfoKHR color = {
-         .sType = VK_STRUCTURE_TYPE_RENDERING_ATTACHMENT_INFO_KHR,
-         .imageView = b.view,
-         .imageLayout = VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL,
-         .loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR,
-         .storeOp = VK_ATTACHMENT_STORE_OP_STORE,
-         .clearValue = { .color = { { 0.25f, 0.0f, 0.0f, 1.0f } } },
-      };
-      const VkRenderingInfoKHR rendering = {
-         .sType = VK_STRUCTURE_TYPE_RENDERING_INFO_KHR,
-         .renderArea = { { 0, 0 }, { SIZE, SIZE } },
-         .layerCount = 1,
-         .colorAttachmentCount = 1,
-         .pColorAttachments = &color,
-      };
-      begin_rendering(cmd, &rendering);
+      sample_transition(cmd, b.image, 0, 1, VK_IMAGE_LAYOUT_UNDEFINED,
+                        VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL, 0,
+                        VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT,
+                        VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT);
+      static const float dark_red[4] = { 0.25f, 0.0f, 0.0f, 1.0f };
+      sample_begin_rendering(cmd, begin_rendering, b.view, VK_ATTACHMENT_LOAD_OP_CLEAR, dark_red,
+                             SIZE, SIZE);
       vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, dynamic_pipeline);
       draw_quad(cmd, layout, -0.5f, -0.5f, 1.0f, 1.0f, 1.0f); /* white, centred */
       vkCmdDraw(cmd, 6, 1, 0, 0);
       end_rendering(cmd);
-      const VkImageMemoryBarrier to_transfer = {
-         .sType = VK_STRUCTURE_TYPE_IMAGE_MEMORY_BARRIER,
-         .srcAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT,
-         .dstAccessMask = VK_ACCESS_TRANSFER_READ_BIT,
-         .oldLayout = VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL,
-         .newLayout = VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
-         .srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
-         .dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
-         .image = b.image,
-         .subresourceRange = { VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1 },
-      };
-      vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT,
-                           VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 0, NULL, 0, NULL, 1, &to_transfer);
+      sample_transition(cmd, b.image, 0, 1, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL,
+                        VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT,
+                        VK_ACCESS_TRANSFER_READ_BIT, VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT,
+                        VK_PIPELINE_STAGE_TRANSFER_BIT);
    }
-   const VkBufferImageCopy region = {
-      .imageSubresource = { VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1 },
-      .imageExtent = { SIZE, SIZE, 1 },
-   };
+   const VkBufferImageCopy region = sample_image_region(SIZE, SIZE);
    vkCmdCopyImageToBuffer(cmd, a.image, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, readback.buffer, 1,
                           &region);
    if (dynamic) {
@@ -468,20 +334,12 @@ main(void)
       vkCmdCopyImageToBuffer(cmd, b.image, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, readback.buffer,
                              1, &second);
    }
-   const VkMemoryBarrier to_host = {
-      .sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
-      .srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT,
-      .dstAccessMask = VK_ACCESS_HOST_READ_BIT,
-   };
-   vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1,
-                        &to_host, 0, NULL, 0, NULL);
+   sample_barrier_to_host(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT);
    sample_submit_wait(&s, cmd);
 
    uint64_t vertices = 0;
    if (statistics)
-      CHECK_VK(vkGetQueryPoolResults(s.device, queries, 0, 1, sizeof(vertices), &vertices,
-                                     sizeof(vertices),
-                                     VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT));
+      sample_query_results(&s, queries, 1, &vertices);
    const uint8_t *px = readback.map;
    bool ok = true;
 #define EXPECT(what, cond)                                                                     \

@@ -111,25 +111,6 @@ make_geometry(struct vertex *v, uint16_t *idx)
 
 /* -- images --------------------------------------------------------------------- */
 
-static void
-transition(VkCommandBuffer cmd, VkImage image, uint32_t mip, uint32_t mips, VkImageLayout from,
-           VkImageLayout to, VkAccessFlags src_access, VkAccessFlags dst_access,
-           VkPipelineStageFlags src_stage, VkPipelineStageFlags dst_stage)
-{
-   const VkImageMemoryBarrier b = {
-      .sType = VK_STRUCTURE_TYPE_IMAGE_MEMORY_BARRIER,
-      .srcAccessMask = src_access,
-      .dstAccessMask = dst_access,
-      .oldLayout = from,
-      .newLayout = to,
-      .srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
-      .dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
-      .image = image,
-      .subresourceRange = { VK_IMAGE_ASPECT_COLOR_BIT, mip, mips, 0, 1 },
-   };
-   vkCmdPipelineBarrier(cmd, src_stage, dst_stage, 0, 0, NULL, 0, NULL, 1, &b);
-}
-
 /* Whether an RGBA8 UNORM pixel is `rgb` to within one step per channel. */
 static bool
 is_clear_colour(const uint8_t *px, const float *rgb)
@@ -165,20 +146,17 @@ make_texture(struct sample *s, struct sample_image *tex)
       }
    }
    VkCommandBuffer cmd = sample_begin(s);
-   transition(cmd, tex->image, 0, TEX_MIPS, VK_IMAGE_LAYOUT_UNDEFINED,
-              VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 0, VK_ACCESS_TRANSFER_WRITE_BIT,
-              VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT);
-   const VkBufferImageCopy region = {
-      .imageSubresource = { VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1 },
-      .imageExtent = { TEX_SIZE, TEX_SIZE, 1 },
-   };
+   sample_transition(cmd, tex->image, 0, TEX_MIPS, VK_IMAGE_LAYOUT_UNDEFINED,
+                     VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 0, VK_ACCESS_TRANSFER_WRITE_BIT,
+                     VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT);
+   const VkBufferImageCopy region = sample_image_region(TEX_SIZE, TEX_SIZE);
    vkCmdCopyBufferToImage(cmd, staging.buffer, tex->image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
                           1, &region);
    for (uint32_t mip = 1; mip < TEX_MIPS; mip++) {
-      transition(cmd, tex->image, mip - 1, 1, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
-                 VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, VK_ACCESS_TRANSFER_WRITE_BIT,
-                 VK_ACCESS_TRANSFER_READ_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT,
-                 VK_PIPELINE_STAGE_TRANSFER_BIT);
+      sample_transition(cmd, tex->image, mip - 1, 1, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
+                        VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, VK_ACCESS_TRANSFER_WRITE_BIT,
+                        VK_ACCESS_TRANSFER_READ_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT,
+                        VK_PIPELINE_STAGE_TRANSFER_BIT);
       const int32_t from = TEX_SIZE >> (mip - 1), to = TEX_SIZE >> mip;
       const VkImageBlit blit = {
          .srcSubresource = { VK_IMAGE_ASPECT_COLOR_BIT, mip - 1, 0, 1 },
@@ -189,14 +167,14 @@ make_texture(struct sample *s, struct sample_image *tex)
       vkCmdBlitImage(cmd, tex->image, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, tex->image,
                      VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 1, &blit, VK_FILTER_LINEAR);
    }
-   transition(cmd, tex->image, 0, TEX_MIPS - 1, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
-              VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL, VK_ACCESS_TRANSFER_READ_BIT,
-              VK_ACCESS_SHADER_READ_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT,
-              VK_PIPELINE_STAGE_FRAGMENT_SHADER_BIT);
-   transition(cmd, tex->image, TEX_MIPS - 1, 1, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
-              VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL, VK_ACCESS_TRANSFER_WRITE_BIT,
-              VK_ACCESS_SHADER_READ_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT,
-              VK_PIPELINE_STAGE_FRAGMENT_SHADER_BIT);
+   sample_transition(cmd, tex->image, 0, TEX_MIPS - 1, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
+                     VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL, VK_ACCESS_TRANSFER_READ_BIT,
+                     VK_ACCESS_SHADER_READ_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT,
+                     VK_PIPELINE_STAGE_FRAGMENT_SHADER_BIT);
+   sample_transition(cmd, tex->image, TEX_MIPS - 1, 1, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
+                     VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL, VK_ACCESS_TRANSFER_WRITE_BIT,
+                     VK_ACCESS_SHADER_READ_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT,
+                     VK_PIPELINE_STAGE_FRAGMENT_SHADER_BIT);
    sample_submit_wait(s, cmd);
    sample_buffer_fini(s, &staging);
 }
@@ -269,14 +247,6 @@ make_render_pass(struct sample *s, VkFormat depth)
 static VkPipeline
 make_pipeline(struct sample *s, VkRenderPass pass, VkPipelineLayout layout)
 {
-   VkShaderModule vert = sample_shader(s, scene_vert_spv, sizeof(scene_vert_spv));
-   VkShaderModule frag = sample_shader(s, scene_frag_spv, sizeof(scene_frag_spv));
-   const VkPipelineShaderStageCreateInfo stages[2] = {
-      { VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, NULL, 0, VK_SHADER_STAGE_VERTEX_BIT,
-        vert, "main", NULL },
-      { VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, NULL, 0,
-        VK_SHADER_STAGE_FRAGMENT_BIT, frag, "main", NULL },
-   };
    const VkVertexInputBindingDescription binding = { 0, sizeof(struct vertex),
                                                      VK_VERTEX_INPUT_RATE_VERTEX };
    const VkVertexInputAttributeDescription attrs[2] = {
@@ -290,68 +260,18 @@ make_pipeline(struct sample *s, VkRenderPass pass, VkPipelineLayout layout)
       .vertexAttributeDescriptionCount = 2,
       .pVertexAttributeDescriptions = attrs,
    };
-   const VkPipelineInputAssemblyStateCreateInfo assembly = {
-      .sType = VK_STRUCTURE_TYPE_PIPELINE_INPUT_ASSEMBLY_STATE_CREATE_INFO,
-      .topology = VK_PRIMITIVE_TOPOLOGY_TRIANGLE_LIST,
-   };
-   const VkPipelineViewportStateCreateInfo viewport = {
-      .sType = VK_STRUCTURE_TYPE_PIPELINE_VIEWPORT_STATE_CREATE_INFO,
-      .viewportCount = 1,
-      .scissorCount = 1,
-   };
-   const VkPipelineRasterizationStateCreateInfo raster = {
-      .sType = VK_STRUCTURE_TYPE_PIPELINE_RASTERIZATION_STATE_CREATE_INFO,
-      .polygonMode = VK_POLYGON_MODE_FILL,
-      .cullMode = VK_CULL_MODE_NONE,
-      .frontFace = VK_FRONT_FACE_COUNTER_CLOCKWISE,
-      .lineWidth = 1.0f,
-   };
-   const VkPipelineMultisampleStateCreateInfo multisample = {
-      .sType = VK_STRUCTURE_TYPE_PIPELINE_MULTISAMPLE_STATE_CREATE_INFO,
-      .rasterizationSamples = SAMPLES,
-   };
-   const VkPipelineDepthStencilStateCreateInfo depth = {
-      .sType = VK_STRUCTURE_TYPE_PIPELINE_DEPTH_STENCIL_STATE_CREATE_INFO,
-      .depthTestEnable = VK_TRUE,
-      .depthWriteEnable = VK_TRUE,
-      .depthCompareOp = VK_COMPARE_OP_LESS,
-   };
-   const VkPipelineColorBlendAttachmentState blend_attachment = {
-      .colorWriteMask = VK_COLOR_COMPONENT_R_BIT | VK_COLOR_COMPONENT_G_BIT |
-                        VK_COLOR_COMPONENT_B_BIT | VK_COLOR_COMPONENT_A_BIT,
-   };
-   const VkPipelineColorBlendStateCreateInfo blend = {
-      .sType = VK_STRUCTURE_TYPE_PIPELINE_COLOR_BLEND_STATE_CREATE_INFO,
-      .attachmentCount = 1,
-      .pAttachments = &blend_attachment,
-   };
-   const VkDynamicState dynamic_states[2] = { VK_DYNAMIC_STATE_VIEWPORT,
-                                              VK_DYNAMIC_STATE_SCISSOR };
-   const VkPipelineDynamicStateCreateInfo dynamic = {
-      .sType = VK_STRUCTURE_TYPE_PIPELINE_DYNAMIC_STATE_CREATE_INFO,
-      .dynamicStateCount = 2,
-      .pDynamicStates = dynamic_states,
-   };
-   const VkGraphicsPipelineCreateInfo gpci = {
-      .sType = VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_CREATE_INFO,
-      .stageCount = 2,
-      .pStages = stages,
-      .pVertexInputState = &vertex_input,
-      .pInputAssemblyState = &assembly,
-      .pViewportState = &viewport,
-      .pRasterizationState = &raster,
-      .pMultisampleState = &multisample,
-      .pDepthStencilState = &depth,
-      .pColorBlendState = &blend,
-      .pDynamicState = &dynamic,
+   const struct sample_graphics_pipeline desc = {
+      .vertex_code = scene_vert_spv,
+      .vertex_size = sizeof(scene_vert_spv),
+      .fragment_code = scene_frag_spv,
+      .fragment_size = sizeof(scene_frag_spv),
       .layout = layout,
-      .renderPass = pass,
+      .render_pass = pass,
+      .vertex_input = &vertex_input,
+      .samples = SAMPLES,
+      .depth_test = true,
    };
-   VkPipeline pipeline;
-   CHECK_VK(vkCreateGraphicsPipelines(s->device, VK_NULL_HANDLE, 1, &gpci, NULL, &pipeline));
-   vkDestroyShaderModule(s->device, vert, NULL);
-   vkDestroyShaderModule(s->device, frag, NULL);
-   return pipeline;
+   return sample_graphics_pipeline(s, &desc);
 }
 
 /* -- output ---------------------------------------------------------------------------- */
@@ -423,43 +343,15 @@ main(int argc, char **argv)
 
    const VkDescriptorSetLayoutBinding dslb = { 0, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 1,
                                                VK_SHADER_STAGE_FRAGMENT_BIT, NULL };
-   const VkDescriptorSetLayoutCreateInfo dslci = {
-      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
-      .bindingCount = 1,
-      .pBindings = &dslb,
-   };
-   VkDescriptorSetLayout dsl;
-   CHECK_VK(vkCreateDescriptorSetLayout(s.device, &dslci, NULL, &dsl));
-   const VkPushConstantRange range = { VK_SHADER_STAGE_VERTEX_BIT, 0, sizeof(struct params) };
-   const VkPipelineLayoutCreateInfo plci = {
-      .sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
-      .setLayoutCount = 1,
-      .pSetLayouts = &dsl,
-      .pushConstantRangeCount = 1,
-      .pPushConstantRanges = &range,
-   };
-   VkPipelineLayout layout;
-   CHECK_VK(vkCreatePipelineLayout(s.device, &plci, NULL, &layout));
+   VkDescriptorSetLayout dsl = sample_set_layout(&s, &dslb, 1);
+   VkPipelineLayout layout =
+      sample_pipeline_layout(&s, dsl, VK_SHADER_STAGE_VERTEX_BIT, sizeof(struct params));
    VkRenderPass pass = make_render_pass(&s, depth);
    VkPipeline pipeline = make_pipeline(&s, pass, layout);
 
    const VkDescriptorPoolSize pool_size = { VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 1 };
-   const VkDescriptorPoolCreateInfo dpci = {
-      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
-      .maxSets = 1,
-      .poolSizeCount = 1,
-      .pPoolSizes = &pool_size,
-   };
-   VkDescriptorPool dpool;
-   CHECK_VK(vkCreateDescriptorPool(s.device, &dpci, NULL, &dpool));
-   const VkDescriptorSetAllocateInfo dsai = {
-      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
-      .descriptorPool = dpool,
-      .descriptorSetCount = 1,
-      .pSetLayouts = &dsl,
-   };
-   VkDescriptorSet set;
-   CHECK_VK(vkAllocateDescriptorSets(s.device, &dsai, &set));
+   VkDescriptorPool dpool = sample_descriptor_pool(&s, 0, &pool_size, 1);
+   VkDescriptorSet set = sample_descriptor_set(&s, dpool, dsl);
    const VkDescriptorImageInfo image_info = { sampler, tex.view,
                                               VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL };
    const VkWriteDescriptorSet write = {
@@ -496,13 +388,7 @@ main(int argc, char **argv)
    *(VkDrawIndexedIndirectCommand *)indirect.map = (VkDrawIndexedIndirectCommand){ 36, 1, 0, 0,
                                                                                   0 };
 
-   const VkQueryPoolCreateInfo qpci = {
-      .sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO,
-      .queryType = VK_QUERY_TYPE_OCCLUSION,
-      .queryCount = 1,
-   };
-   VkQueryPool queries;
-   CHECK_VK(vkCreateQueryPool(s.device, &qpci, NULL, &queries));
+   VkQueryPool queries = sample_query_pool(&s, VK_QUERY_TYPE_OCCLUSION, 1, 0);
 
    float proj[16], model[16];
    perspective(proj, 1.0f, (float)WIDTH / HEIGHT, 0.1f, 50.0f);
@@ -532,10 +418,7 @@ main(int argc, char **argv)
    vkCmdBeginRenderPass(cmd, &rpbi, VK_SUBPASS_CONTENTS_INLINE);
    vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, pipeline);
    vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, layout, 0, 1, &set, 0, NULL);
-   const VkViewport vp = { 0, 0, WIDTH, HEIGHT, 0, 1 };
-   const VkRect2D scissor = { { 0, 0 }, { WIDTH, HEIGHT } };
-   vkCmdSetViewport(cmd, 0, 1, &vp);
-   vkCmdSetScissor(cmd, 0, 1, &scissor);
+   sample_set_viewport(cmd, WIDTH, HEIGHT);
    const VkDeviceSize offset = 0;
    vkCmdBindVertexBuffers(cmd, 0, 1, &vertices.buffer, &offset);
    vkCmdBindIndexBuffer(cmd, indices.buffer, 0, VK_INDEX_TYPE_UINT16);
@@ -551,25 +434,14 @@ main(int argc, char **argv)
    vkCmdPushConstants(cmd, layout, VK_SHADER_STAGE_VERTEX_BIT, 0, sizeof(cube_b), &cube_b);
    vkCmdDrawIndexedIndirect(cmd, indirect.buffer, 0, 1, sizeof(VkDrawIndexedIndirectCommand));
    vkCmdEndRenderPass(cmd);
-   const VkBufferImageCopy region = {
-      .imageSubresource = { VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1 },
-      .imageExtent = { WIDTH, HEIGHT, 1 },
-   };
+   const VkBufferImageCopy region = sample_image_region(WIDTH, HEIGHT);
    vkCmdCopyImageToBuffer(cmd, resolve.image, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
                           readback.buffer, 1, &region);
-   const VkMemoryBarrier to_host = {
-      .sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
-      .srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT,
-      .dstAccessMask = VK_ACCESS_HOST_READ_BIT,
-   };
-   vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1,
-                        &to_host, 0, NULL, 0, NULL);
+   sample_barrier_to_host(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT);
    sample_submit_wait(&s, cmd);
 
    uint64_t samples_passed = 0;
-   CHECK_VK(vkGetQueryPoolResults(s.device, queries, 0, 1, sizeof(samples_passed),
-                                  &samples_passed, sizeof(samples_passed),
-                                  VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT));
+   sample_query_results(&s, queries, 1, &samples_passed);
    const uint8_t *px = readback.map;
    const uint8_t *corner = &px[0];
    const uint8_t *center_a = &px[((HEIGHT / 2) * WIDTH + WIDTH / 4) * 4];

@@ -14,17 +14,10 @@
  * output must be the same natively and through PearVisor. */
 #include <string.h>
 
-#include "pv_sample.h"
-#include "paths_frag.spv.h"
-#include "paths_vert.spv.h"
+#include "paths_quad.h"
 
 #define SIZE 64
 #define FORMAT VK_FORMAT_R8G8B8A8_UNORM
-
-/* what paths_vert.vert takes as push constants */
-struct quad {
-   float offset[2], scale[2], color[4];
-};
 
 /* Quads whose edges are pixel edges (multiples of 8 pixels, 0.25 in NDC),
  * so that no pixel centre lies on an edge and coverage has one answer; the
@@ -67,25 +60,7 @@ reference(uint8_t *out, const struct quad *quads, uint32_t count)
 static void
 init_device(struct sample *s)
 {
-   memset(s, 0, sizeof(*s));
-   const VkApplicationInfo app = {
-      .sType = VK_STRUCTURE_TYPE_APPLICATION_INFO,
-      .pApplicationName = "pv-sync2",
-      .apiVersion = VK_API_VERSION_1_3,
-   };
-   const VkInstanceCreateInfo ici = {
-      .sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO,
-      .pApplicationInfo = &app,
-   };
-   CHECK_VK(vkCreateInstance(&ici, NULL, &s->instance));
-   uint32_t count = 1;
-   VkResult r = vkEnumeratePhysicalDevices(s->instance, &count, &s->physical_device);
-   if ((r != VK_SUCCESS && r != VK_INCOMPLETE) || !count) {
-      fprintf(stderr, "no Vulkan device\n");
-      exit(2);
-   }
-   vkGetPhysicalDeviceProperties(s->physical_device, &s->properties);
-   vkGetPhysicalDeviceMemoryProperties(s->physical_device, &s->memory);
+   sample_select_device(s, "pv-sync2", VK_API_VERSION_1_3);
    printf("device: %s, Vulkan %u.%u\n", s->properties.deviceName,
           VK_API_VERSION_MAJOR(s->properties.apiVersion),
           VK_API_VERSION_MINOR(s->properties.apiVersion));
@@ -96,44 +71,17 @@ init_device(struct sample *s)
    VkPhysicalDeviceVulkan13Features v13 = {
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_FEATURES,
    };
-   VkPhysicalDeviceVulkan12Features v12 = {
-      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES,
-      .pNext = &v13,
-   };
    VkPhysicalDeviceFeatures2 features = {
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
-      .pNext = &v12,
+      .pNext = &v13,
    };
    vkGetPhysicalDeviceFeatures2(s->physical_device, &features);
-   if (!v13.synchronization2 || !v13.dynamicRendering || !v12.timelineSemaphore) {
+   if (!v13.synchronization2 || !v13.dynamicRendering || !s->features12.timelineSemaphore) {
       fprintf(stderr, "missing features: synchronization2 %u, dynamicRendering %u, "
                       "timelineSemaphore %u\n",
-              v13.synchronization2, v13.dynamicRendering, v12.timelineSemaphore);
+              v13.synchronization2, v13.dynamicRendering, s->features12.timelineSemaphore);
       exit(1);
    }
-
-   uint32_t families = 0;
-   vkGetPhysicalDeviceQueueFamilyProperties(s->physical_device, &families, NULL);
-   VkQueueFamilyProperties props[16];
-   if (families > 16)
-      families = 16;
-   vkGetPhysicalDeviceQueueFamilyProperties(s->physical_device, &families, props);
-   s->queue_family = UINT32_MAX;
-   for (uint32_t i = 0; i < families && s->queue_family == UINT32_MAX; i++) {
-      if (props[i].queueFlags & VK_QUEUE_GRAPHICS_BIT)
-         s->queue_family = i;
-   }
-   if (s->queue_family == UINT32_MAX) {
-      fprintf(stderr, "no graphics queue\n");
-      exit(2);
-   }
-   const float priority = 1.0f;
-   const VkDeviceQueueCreateInfo qci = {
-      .sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
-      .queueFamilyIndex = s->queue_family,
-      .queueCount = 1,
-      .pQueuePriorities = &priority,
-   };
    VkPhysicalDeviceVulkan13Features want13 = {
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_FEATURES,
       .synchronization2 = VK_TRUE,
@@ -144,95 +92,11 @@ init_device(struct sample *s)
       .pNext = &want13,
       .timelineSemaphore = VK_TRUE,
    };
-   const VkDeviceCreateInfo dci = {
-      .sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
-      .pNext = &want12,
-      .queueCreateInfoCount = 1,
-      .pQueueCreateInfos = &qci,
+   const struct sample_device_options options = {
+      .queue_flags = VK_QUEUE_GRAPHICS_BIT,
+      .features_chain = &want12,
    };
-   CHECK_VK(vkCreateDevice(s->physical_device, &dci, NULL, &s->device));
-   vkGetDeviceQueue(s->device, s->queue_family, 0, &s->queue);
-   const VkCommandPoolCreateInfo pci = {
-      .sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
-      .queueFamilyIndex = s->queue_family,
-   };
-   CHECK_VK(vkCreateCommandPool(s->device, &pci, NULL, &s->pool));
-}
-
-static VkPipeline
-make_pipeline(struct sample *s, VkPipelineLayout layout)
-{
-   VkShaderModule vs = sample_shader(s, paths_vert_spv, sizeof(paths_vert_spv));
-   VkShaderModule fs = sample_shader(s, paths_frag_spv, sizeof(paths_frag_spv));
-   const VkPipelineShaderStageCreateInfo stages[2] = {
-      { .sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
-        .stage = VK_SHADER_STAGE_VERTEX_BIT, .module = vs, .pName = "main" },
-      { .sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
-        .stage = VK_SHADER_STAGE_FRAGMENT_BIT, .module = fs, .pName = "main" },
-   };
-   const VkPipelineVertexInputStateCreateInfo vi = {
-      .sType = VK_STRUCTURE_TYPE_PIPELINE_VERTEX_INPUT_STATE_CREATE_INFO,
-   };
-   const VkPipelineInputAssemblyStateCreateInfo ia = {
-      .sType = VK_STRUCTURE_TYPE_PIPELINE_INPUT_ASSEMBLY_STATE_CREATE_INFO,
-      .topology = VK_PRIMITIVE_TOPOLOGY_TRIANGLE_LIST,
-   };
-   const VkPipelineViewportStateCreateInfo vp = {
-      .sType = VK_STRUCTURE_TYPE_PIPELINE_VIEWPORT_STATE_CREATE_INFO,
-      .viewportCount = 1,
-      .scissorCount = 1,
-   };
-   const VkPipelineRasterizationStateCreateInfo rs = {
-      .sType = VK_STRUCTURE_TYPE_PIPELINE_RASTERIZATION_STATE_CREATE_INFO,
-      .polygonMode = VK_POLYGON_MODE_FILL,
-      .cullMode = VK_CULL_MODE_NONE,
-      .lineWidth = 1.0f,
-   };
-   const VkPipelineMultisampleStateCreateInfo ms = {
-      .sType = VK_STRUCTURE_TYPE_PIPELINE_MULTISAMPLE_STATE_CREATE_INFO,
-      .rasterizationSamples = VK_SAMPLE_COUNT_1_BIT,
-   };
-   const VkPipelineColorBlendAttachmentState att = {
-      .colorWriteMask = VK_COLOR_COMPONENT_R_BIT | VK_COLOR_COMPONENT_G_BIT |
-                        VK_COLOR_COMPONENT_B_BIT | VK_COLOR_COMPONENT_A_BIT,
-   };
-   const VkPipelineColorBlendStateCreateInfo cb = {
-      .sType = VK_STRUCTURE_TYPE_PIPELINE_COLOR_BLEND_STATE_CREATE_INFO,
-      .attachmentCount = 1,
-      .pAttachments = &att,
-   };
-   const VkDynamicState dyn_states[] = { VK_DYNAMIC_STATE_VIEWPORT, VK_DYNAMIC_STATE_SCISSOR };
-   const VkPipelineDynamicStateCreateInfo dyn = {
-      .sType = VK_STRUCTURE_TYPE_PIPELINE_DYNAMIC_STATE_CREATE_INFO,
-      .dynamicStateCount = 2,
-      .pDynamicStates = dyn_states,
-   };
-   const VkFormat format = FORMAT;
-   /* dynamic rendering: the attachment formats instead of a render pass */
-   const VkPipelineRenderingCreateInfo rendering = {
-      .sType = VK_STRUCTURE_TYPE_PIPELINE_RENDERING_CREATE_INFO,
-      .colorAttachmentCount = 1,
-      .pColorAttachmentFormats = &format,
-   };
-   const VkGraphicsPipelineCreateInfo gpci = {
-      .sType = VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_CREATE_INFO,
-      .pNext = &rendering,
-      .stageCount = 2,
-      .pStages = stages,
-      .pVertexInputState = &vi,
-      .pInputAssemblyState = &ia,
-      .pViewportState = &vp,
-      .pRasterizationState = &rs,
-      .pMultisampleState = &ms,
-      .pColorBlendState = &cb,
-      .pDynamicState = &dyn,
-      .layout = layout,
-   };
-   VkPipeline pipeline;
-   CHECK_VK(vkCreateGraphicsPipelines(s->device, VK_NULL_HANDLE, 1, &gpci, NULL, &pipeline));
-   vkDestroyShaderModule(s->device, vs, NULL);
-   vkDestroyShaderModule(s->device, fs, NULL);
-   return pipeline;
+   sample_create_device(s, &options);
 }
 
 static void
@@ -261,18 +125,15 @@ image_barrier(VkCommandBuffer cmd, VkImage image, VkPipelineStageFlags2 src_stag
    vkCmdPipelineBarrier2(cmd, &dep);
 }
 
-/* Draws `quads` with dynamic rendering (cleared or loaded), then copies the
- * target into `out` and makes the copy visible to the host. */
-static void
-record_pass(VkCommandBuffer cmd, const struct sample_image *target, VkPipeline pipeline,
+/* Records into a new command buffer: draws `quads` with dynamic rendering
+ * (cleared or loaded), then copies the target into `out` and makes the copy
+ * visible to the host. */
+static VkCommandBuffer
+record_pass(struct sample *s, const struct sample_image *target, VkPipeline pipeline,
             VkPipelineLayout layout, const struct quad *quads, uint32_t count, bool clear,
             const struct sample_buffer *out)
 {
-   const VkCommandBufferBeginInfo bi = {
-      .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
-      .flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT,
-   };
-   CHECK_VK(vkBeginCommandBuffer(cmd, &bi));
+   VkCommandBuffer cmd = sample_begin(s);
    if (clear)
       image_barrier(cmd, target->image, VK_PIPELINE_STAGE_2_NONE, VK_ACCESS_2_NONE,
                     VK_PIPELINE_STAGE_2_COLOR_ATTACHMENT_OUTPUT_BIT,
@@ -285,27 +146,11 @@ record_pass(VkCommandBuffer cmd, const struct sample_image *target, VkPipeline p
                        VK_ACCESS_2_COLOR_ATTACHMENT_WRITE_BIT,
                     VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
                     VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL);
-   VkRenderingAttachmentInfo color = {
-      .sType = VK_STRUCTURE_TYPE_RENDERING_ATTACHMENT_INFO,
-      .imageView = target->view,
-      .imageLayout = VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL,
-      .loadOp = clear ? VK_ATTACHMENT_LOAD_OP_CLEAR : VK_ATTACHMENT_LOAD_OP_LOAD,
-      .storeOp = VK_ATTACHMENT_STORE_OP_STORE,
-   };
-   memcpy(color.clearValue.color.float32, clear_color, sizeof(clear_color));
-   const VkRenderingInfo ri = {
-      .sType = VK_STRUCTURE_TYPE_RENDERING_INFO,
-      .renderArea = { { 0, 0 }, { SIZE, SIZE } },
-      .layerCount = 1,
-      .colorAttachmentCount = 1,
-      .pColorAttachments = &color,
-   };
-   vkCmdBeginRendering(cmd, &ri);
+   sample_begin_rendering(cmd, vkCmdBeginRendering, target->view,
+                          clear ? VK_ATTACHMENT_LOAD_OP_CLEAR : VK_ATTACHMENT_LOAD_OP_LOAD,
+                          clear_color, SIZE, SIZE);
    vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, pipeline);
-   const VkViewport viewport = { 0.0f, 0.0f, SIZE, SIZE, 0.0f, 1.0f };
-   const VkRect2D scissor = { { 0, 0 }, { SIZE, SIZE } };
-   vkCmdSetViewport(cmd, 0, 1, &viewport);
-   vkCmdSetScissor(cmd, 0, 1, &scissor);
+   sample_set_viewport(cmd, SIZE, SIZE);
    for (uint32_t i = 0; i < count; i++) {
       vkCmdPushConstants(cmd, layout, VK_SHADER_STAGE_VERTEX_BIT, 0, sizeof(quads[i]),
                          &quads[i]);
@@ -316,10 +161,7 @@ record_pass(VkCommandBuffer cmd, const struct sample_image *target, VkPipeline p
                  VK_ACCESS_2_COLOR_ATTACHMENT_WRITE_BIT, VK_PIPELINE_STAGE_2_COPY_BIT,
                  VK_ACCESS_2_TRANSFER_READ_BIT, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL,
                  VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL);
-   const VkBufferImageCopy region = {
-      .imageSubresource = { VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1 },
-      .imageExtent = { SIZE, SIZE, 1 },
-   };
+   const VkBufferImageCopy region = sample_image_region(SIZE, SIZE);
    vkCmdCopyImageToBuffer(cmd, target->image, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
                           out->buffer, 1, &region);
    const VkBufferMemoryBarrier2 to_host = {
@@ -340,6 +182,7 @@ record_pass(VkCommandBuffer cmd, const struct sample_image *target, VkPipeline p
    };
    vkCmdPipelineBarrier2(cmd, &dep);
    CHECK_VK(vkEndCommandBuffer(cmd));
+   return cmd;
 }
 
 static bool
@@ -380,43 +223,20 @@ main(void)
    memset(out1.map, 0xcd, SIZE * SIZE * 4);
    memset(out2.map, 0xcd, SIZE * SIZE * 4);
 
-   const VkPushConstantRange range = { VK_SHADER_STAGE_VERTEX_BIT, 0, sizeof(struct quad) };
-   const VkPipelineLayoutCreateInfo plci = {
-      .sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
-      .pushConstantRangeCount = 1,
-      .pPushConstantRanges = &range,
+   VkPipelineLayout layout = quad_pipeline_layout(&s);
+   /* dynamic rendering (no render pass), dynamic viewport and scissor */
+   const struct sample_graphics_pipeline desc = quad_pipeline(layout, VK_NULL_HANDLE, FORMAT);
+   VkPipeline pipeline = sample_graphics_pipeline(&s, &desc);
+   const VkCommandBuffer cmds[2] = {
+      record_pass(&s, &target, pipeline, layout, pass1, 2, true, &out1),
+      record_pass(&s, &target, pipeline, layout, pass2, 1, false, &out2),
    };
-   VkPipelineLayout layout;
-   CHECK_VK(vkCreatePipelineLayout(s.device, &plci, NULL, &layout));
-   VkPipeline pipeline = make_pipeline(&s, layout);
 
-   const VkCommandBufferAllocateInfo ai = {
-      .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
-      .commandPool = s.pool,
-      .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
-      .commandBufferCount = 2,
-   };
-   VkCommandBuffer cmds[2];
-   CHECK_VK(vkAllocateCommandBuffers(s.device, &ai, cmds));
-   record_pass(cmds[0], &target, pipeline, layout, pass1, 2, true, &out1);
-   record_pass(cmds[1], &target, pipeline, layout, pass2, 1, false, &out2);
-
-   const VkSemaphoreTypeCreateInfo timeline_type = {
-      .sType = VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO,
-      .semaphoreType = VK_SEMAPHORE_TYPE_TIMELINE,
-      .initialValue = 0,
-   };
-   const VkSemaphoreCreateInfo timeline_ci = {
-      .sType = VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO,
-      .pNext = &timeline_type,
-   };
+   VkSemaphore timeline = sample_timeline(&s);
    const VkSemaphoreCreateInfo binary_ci = { .sType = VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO };
-   VkSemaphore timeline, binary;
-   CHECK_VK(vkCreateSemaphore(s.device, &timeline_ci, NULL, &timeline));
+   VkSemaphore binary;
    CHECK_VK(vkCreateSemaphore(s.device, &binary_ci, NULL, &binary));
-   const VkFenceCreateInfo fci = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
-   VkFence fence;
-   CHECK_VK(vkCreateFence(s.device, &fci, NULL, &fence));
+   VkFence fence = sample_fence(&s);
 
    /* pass 1 waits for timeline value 1, which the host signals only after
     * the submission (wait-before-signal), and signals 2 and the binary
@@ -487,14 +307,7 @@ main(void)
     * blocks a binary wait until the signal it waits for is no longer
     * waiting itself */
    CHECK_VK(vkQueueSubmit2(s.queue, 1, &submit2, fence));
-   const uint64_t want = 3;
-   const VkSemaphoreWaitInfo wait_info = {
-      .sType = VK_STRUCTURE_TYPE_SEMAPHORE_WAIT_INFO,
-      .semaphoreCount = 1,
-      .pSemaphores = &timeline,
-      .pValues = &want,
-   };
-   CHECK_VK(vkWaitSemaphores(s.device, &wait_info, UINT64_MAX));
+   sample_wait_timeline(&s, timeline, 3);
    CHECK_VK(vkWaitForFences(s.device, 1, &fence, VK_TRUE, UINT64_MAX));
    CHECK_VK(vkGetSemaphoreCounterValue(s.device, timeline, &value));
    printf("timeline after both passes: %llu\n", (unsigned long long)value);
