@@ -6,8 +6,10 @@
  * the core's shared-memory blobs, which the VMM maps straight into the
  * guest's host-memory window (the very memory the host driver uses).
  * Contexts of the OpenGL (virgl) capsets are refused: there is no GL
- * renderer.  Entry points that only serve GL guests (2D resources,
- * transfers, cursor, scanout) keep what the VMM hands them and give it back.
+ * renderer.  2D resources (the guest's console and cursor: create, backing,
+ * transfers, the scanout's texture, cursor data) are pv_virgl_2d.c's, in a
+ * table of their own under a lock of their own, the display lock, since
+ * they call the VMM's GL callbacks.
  *
  * Each context runs in a process of its own by default (pv_virgl_remote.c:
  * `pearvisor-gpu serve-fd` on a socket pair, spoken to in vtest by a worker
@@ -43,6 +45,7 @@
 #include <unistd.h>
 
 #include "pearvisor/pv_renderer.h"
+#include "pv_virgl_2d.h"
 #include "pv_virgl_remote.h"
 #include "util/pv_log.h"
 #include "virglrenderer.h"
@@ -68,20 +71,12 @@ struct vmm_context {
    struct vmm_context *next;
 };
 
-enum resource_kind {
-   RESOURCE_CLASSIC, /* 2D/3D resources of GL guests: kept, never rendered */
-   RESOURCE_BLOB,
-};
-
+/* A blob.  2D resources are pv_virgl_2d.c's. */
 struct vmm_resource {
    uint32_t id;
-   enum resource_kind kind;
-   bool creating;                   /* a blob its context is still making */
-   uint32_t ctx_id;                 /* the context a blob was made in */
-   struct virgl_renderer_resource_create_args args;
-   struct iovec *iov;               /* the VMM's, handed back on detach */
-   int iov_count;
-   int fd;                          /* a blob's memfd */
+   bool creating;                   /* its context is still making it */
+   uint32_t ctx_id;                 /* the context it was made in */
+   int fd;                          /* its memfd */
    uint64_t size;
    void *map;                       /* where the VMM mapped it, if it did */
    struct vmm_resource *next;
@@ -456,6 +451,7 @@ virgl_renderer_init(void *cookie, int flags, struct virgl_renderer_callbacks *cb
       vmm.callbacks.write_context_fence = cb->write_context_fence;
    vmm.initialized = true;
    unlock();
+   pv_2d_setup(cookie, cb);
    pv_log(PV_LOG_INFO, "virgl: initialized (flags 0x%x, callbacks v%d), contexts %s, fences %s%s",
           flags, cb->version, vmm.in_process ? "in this process" : "in processes of their own",
           vmm.async ? "reported from the library's thread"
@@ -471,7 +467,7 @@ destroy_resource(struct vmm_resource *r)
       munmap(r->map, r->size);
    if (r->fd >= 0)
       close(r->fd);
-   struct vmm_context *c = r->kind == RESOURCE_BLOB ? find_context(r->ctx_id) : NULL;
+   struct vmm_context *c = find_context(r->ctx_id);
    if (c && c->pv)
       pv_context_unref_resource(c->pv, r->id);
    else if (c)
@@ -495,7 +491,7 @@ retire_context_locked(struct vmm_context *c)
    /* its blobs stay the VMM's resources; the core keeps their memory alive
     * while they are referenced */
    for (struct vmm_resource *r = vmm.resources; r; r = r->next) {
-      if (r->kind == RESOURCE_BLOB && r->ctx_id == c->id)
+      if (r->ctx_id == c->id)
          r->ctx_id = 0;
    }
    /* global fences stop waiting for it */
@@ -573,6 +569,7 @@ virgl_renderer_reset(void)
    reset_locked();
    unlock();
    collect_dying(true);
+   pv_2d_reset();
 }
 
 VIRGL_EXPORT void
@@ -592,6 +589,7 @@ virgl_renderer_cleanup(void *cookie)
    if (join)
       thrd_join(vmm.fence_thread, NULL);
    collect_dying(true);
+   pv_2d_cleanup();
    lock();
    if (vmm.renderer)
       pv_renderer_destroy(vmm.renderer);
@@ -609,7 +607,9 @@ virgl_renderer_cleanup(void *cookie)
 VIRGL_EXPORT void
 virgl_renderer_force_ctx_0(void)
 {
-   /* no GL context to make current */
+   /* QEMU calls it before each command and before it draws a scanout: the
+    * library's GL context current, as virglrenderer leaves its own */
+   pv_2d_make_current();
 }
 
 /* -- fences -------------------------------------------------------------------- */
@@ -837,7 +837,7 @@ virgl_renderer_ctx_attach_resource(int ctx_id, int res_handle)
 {
    lock();
    struct vmm_resource *r = find_resource((uint32_t)res_handle);
-   if (r && r->kind == RESOURCE_BLOB && r->ctx_id != (uint32_t)ctx_id)
+   if (r && r->ctx_id != (uint32_t)ctx_id)
       pv_warn("virgl: resource %d of context %u attached to context %d: not shared", res_handle,
               r->ctx_id, ctx_id);
    unlock();
@@ -853,7 +853,7 @@ virgl_renderer_ctx_detach_resource(int ctx_id, int res_handle)
 /* -- resources ------------------------------------------------------------------ */
 
 static struct vmm_resource *
-new_resource(uint32_t id, enum resource_kind kind)
+new_resource(uint32_t id)
 {
    if (!id || find_any_resource(id))
       return NULL;
@@ -861,7 +861,6 @@ new_resource(uint32_t id, enum resource_kind kind)
    if (!r)
       return NULL;
    r->id = id;
-   r->kind = kind;
    r->fd = -1;
    r->next = vmm.resources;
    vmm.resources = r;
@@ -875,14 +874,11 @@ virgl_renderer_resource_create(struct virgl_renderer_resource_create_args *args,
    if (!args)
       return -EINVAL;
    lock();
-   struct vmm_resource *r = new_resource(args->handle, RESOURCE_CLASSIC);
-   if (r) {
-      r->args = *args;
-      r->iov = iov;
-      r->iov_count = (int)num_iovs;
-   }
+   const bool blob = find_any_resource(args->handle) != NULL;
    unlock();
-   return r ? 0 : -EINVAL;
+   /* the 2D table is checked under its own lock: the two are never held
+    * together (the display lock is held across the VMM's GL callbacks) */
+   return blob ? -EINVAL : pv_2d_create(args, iov, num_iovs);
 }
 
 VIRGL_EXPORT int
@@ -895,9 +891,11 @@ virgl_renderer_resource_create_blob(const struct virgl_renderer_resource_create_
               args->res_handle, args->blob_mem);
       return -EINVAL;
    }
+   if (pv_2d_exists(args->res_handle))
+      return -EINVAL;
    lock();
    struct vmm_context *c = find_context(args->ctx_id);
-   struct vmm_resource *r = c ? new_resource(args->res_handle, RESOURCE_BLOB) : NULL;
+   struct vmm_resource *r = c ? new_resource(args->res_handle) : NULL;
    if (!r) {
       unlock();
       return -EINVAL;
@@ -943,6 +941,8 @@ virgl_renderer_resource_create_blob(const struct virgl_renderer_resource_create_
 VIRGL_EXPORT void
 virgl_renderer_resource_unref(uint32_t res_handle)
 {
+   if (pv_2d_unref(res_handle))
+      return;
    lock();
    for (struct vmm_resource **p = &vmm.resources; *p; p = &(*p)->next) {
       if ((*p)->id == res_handle && !(*p)->creating) {
@@ -958,30 +958,13 @@ virgl_renderer_resource_unref(uint32_t res_handle)
 VIRGL_EXPORT int
 virgl_renderer_resource_attach_iov(int res_handle, struct iovec *iov, int num_iovs)
 {
-   lock();
-   struct vmm_resource *r = find_resource((uint32_t)res_handle);
-   if (r) {
-      r->iov = iov;
-      r->iov_count = num_iovs;
-   }
-   unlock();
-   return r ? 0 : -EINVAL;
+   return pv_2d_attach_iov((uint32_t)res_handle, iov, num_iovs);
 }
 
 VIRGL_EXPORT void
 virgl_renderer_resource_detach_iov(int res_handle, struct iovec **iov, int *num_iovs)
 {
-   lock();
-   struct vmm_resource *r = find_resource((uint32_t)res_handle);
-   if (iov)
-      *iov = r ? r->iov : NULL;
-   if (num_iovs)
-      *num_iovs = r ? r->iov_count : 0;
-   if (r) {
-      r->iov = NULL;
-      r->iov_count = 0;
-   }
-   unlock();
+   pv_2d_detach_iov((uint32_t)res_handle, iov, num_iovs); /* blobs have no backing */
 }
 
 VIRGL_EXPORT int
@@ -994,23 +977,28 @@ virgl_renderer_resource_get_info(int res_handle, struct virgl_renderer_resource_
    if (r) {
       memset(info, 0, sizeof(*info));
       info->handle = r->id;
-      info->virgl_format = r->args.format;
-      info->width = r->args.width;
-      info->height = r->args.height;
-      info->depth = r->args.depth;
-      info->flags = r->args.flags;
-      info->fd = -1; /* a memfd is no dma-buf: nothing to scan out */
+      info->fd = -1; /* a memfd is no dma-buf */
    }
    unlock();
-   return r ? 0 : -EINVAL;
+   /* not a blob: a 2D resource, whose texture is made when it is asked */
+   return r ? 0 : pv_2d_get_info((uint32_t)res_handle, info);
 }
 
 VIRGL_EXPORT int
 virgl_renderer_resource_get_info_ext(int res_handle, struct virgl_renderer_resource_info_ext *info)
 {
-   (void)res_handle;
-   (void)info;
-   return -EINVAL; /* no GL texture to scan out */
+   if (!info)
+      return -EINVAL;
+   /* QEMU 10.0 asks this one at SET_SCANOUT: the members of version 0 */
+   const int ret = virgl_renderer_resource_get_info(res_handle, &info->base);
+   if (!ret) {
+      info->version = VIRGL_RENDERER_RESOURCE_INFO_EXT_VERSION;
+      info->has_dmabuf_export = false;
+      info->planes = 0;
+      info->modifiers = 0;
+      info->d3d_tex2d = NULL;
+   }
+   return ret;
 }
 
 static int
@@ -1019,7 +1007,7 @@ map_resource(uint32_t res_handle, void *fixed, void **map, uint64_t *size)
    lock();
    struct vmm_resource *r = find_resource(res_handle);
    int ret = 0;
-   if (!r || r->kind != RESOURCE_BLOB || r->fd < 0 || r->map) {
+   if (!r || r->fd < 0 || r->map) {
       ret = -EINVAL;
    } else {
       /* the blob's memfd maps the very pages the host driver uses */
@@ -1093,12 +1081,9 @@ virgl_renderer_transfer_read_iov(uint32_t handle, uint32_t ctx_id, uint32_t leve
                                  uint32_t stride, uint32_t layer_stride, struct virgl_box *box,
                                  uint64_t offset, struct iovec *iov, int iovec_cnt)
 {
-   (void)ctx_id, (void)level, (void)stride, (void)layer_stride, (void)box, (void)offset,
-      (void)iov, (void)iovec_cnt;
-   lock();
-   const bool known = find_resource(handle) != NULL;
-   unlock();
-   return known ? 0 : -EINVAL; /* no GL copy of the pixels to read */
+   (void)ctx_id, (void)layer_stride; /* 2D resources have one layer */
+   return pv_2d_transfer(handle, PV_TRANSFER_FROM_HOST, level, stride,
+                         (const struct pv_transfer_box *)box, offset, iov, iovec_cnt);
 }
 
 VIRGL_EXPORT int
@@ -1106,21 +1091,20 @@ virgl_renderer_transfer_write_iov(uint32_t handle, uint32_t ctx_id, int level, u
                                   uint32_t layer_stride, struct virgl_box *box, uint64_t offset,
                                   struct iovec *iovec, unsigned int iovec_cnt)
 {
-   (void)ctx_id, (void)level, (void)stride, (void)layer_stride, (void)box, (void)offset,
-      (void)iovec, (void)iovec_cnt;
-   lock();
-   const bool known = find_resource(handle) != NULL;
-   unlock();
-   return known ? 0 : -EINVAL; /* the pixels stay in the VMM's backing */
+   (void)ctx_id, (void)layer_stride;
+   return pv_2d_transfer(handle, PV_TRANSFER_TO_HOST, (uint32_t)level, stride,
+                         (const struct pv_transfer_box *)box, offset, iovec,
+                         iovec_cnt > INT32_MAX ? -1 : (int)iovec_cnt);
 }
 
 VIRGL_EXPORT void *
 virgl_renderer_get_cursor_data(uint32_t resource_id, uint32_t *width, uint32_t *height)
 {
-   (void)resource_id;
+   uint32_t w, h;
+   void *data = pv_2d_cursor_data(resource_id, &w, &h);
    if (width)
-      *width = 0;
+      *width = w;
    if (height)
-      *height = 0;
-   return NULL;
+      *height = h;
+   return data;
 }
