@@ -24,6 +24,7 @@ and a context flooded with streams it never reads is ended."""
 
 import ctypes
 import os
+import re
 import select
 import struct
 import subprocess
@@ -45,50 +46,9 @@ if PRELOAD and os.environ.get('LD_PRELOAD') != PRELOAD:
                ASAN_OPTIONS='detect_leaks=0:verify_asan_link_order=0')
     os.execve(sys.executable, [sys.executable] + sys.argv, env)
 
-THREAD_SYNC = 1 << 1
-VENUS = 1 << 6
-NO_VIRGL = 1 << 7
-ASYNC_FENCE_CB = 1 << 8
-RENDER_SERVER = 1 << 9
-HOST3D = 2
-MAPPABLE = 1
-CACHED = 1
-
-WRITE_FENCE = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_uint32)
-WRITE_CONTEXT_FENCE = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_uint32, ctypes.c_uint32,
-                                       ctypes.c_uint64)
-
-
-class Callbacks(ctypes.Structure):
-    _fields_ = [('version', ctypes.c_int), ('write_fence', WRITE_FENCE),
-                ('create_gl_context', ctypes.c_void_p), ('destroy_gl_context', ctypes.c_void_p),
-                ('make_current', ctypes.c_void_p), ('get_drm_fd', ctypes.c_void_p),
-                ('write_context_fence', WRITE_CONTEXT_FENCE),
-                ('get_server_fd', ctypes.c_void_p), ('get_egl_display', ctypes.c_void_p)]
-
-
-class BlobArgs(ctypes.Structure):
-    _fields_ = [('res_handle', ctypes.c_uint32), ('ctx_id', ctypes.c_uint32),
-                ('blob_mem', ctypes.c_uint32), ('blob_flags', ctypes.c_uint32),
-                ('blob_id', ctypes.c_uint64), ('size', ctypes.c_uint64),
-                ('iovecs', ctypes.c_void_p), ('num_iovs', ctypes.c_uint32)]
-
-
-class CreateArgs(ctypes.Structure):
-    _fields_ = [(n, ctypes.c_uint32) for n in ('handle', 'target', 'format', 'bind', 'width',
-                                               'height', 'depth', 'array_size', 'last_level',
-                                               'nr_samples', 'flags')]
-
-
-class ResourceInfo(ctypes.Structure):
-    _fields_ = [(n, ctypes.c_uint32) for n in ('handle', 'virgl_format', 'width', 'height',
-                                               'depth', 'flags', 'tex_id', 'stride')] + \
-        [('drm_fourcc', ctypes.c_int), ('fd', ctypes.c_int)]
-
-
-class IoVec(ctypes.Structure):
-    _fields_ = [('base', ctypes.c_void_p), ('len', ctypes.c_size_t)]
-
+from virgl_abi import (ASYNC_FENCE_CB, CACHED, HOST3D, MAPPABLE, NO_VIRGL,  # noqa: E402
+                       RENDER_SERVER, THREAD_SYNC, VENUS, WRITE_CONTEXT_FENCE, WRITE_FENCE,
+                       BlobArgs, Callbacks, CreateArgs, IoVec, ResourceInfo)
 
 IN_PROCESS = os.environ.get('PV_VIRGL_IN_PROCESS') == '1'
 MODE = 'in-process' if IN_PROCESS else 'process per context'
@@ -471,6 +431,9 @@ def run_model(model, hang):
         model_fences_in_order(vmm, label)
 
 
+if MODEL in ('console', 'console-gl'):
+    import vmm_console  # noqa: E402
+    vmm_console.run(lib, gl=MODEL == 'console-gl')
 if MODEL:
     run_model(MODEL, HANG)
     pvtest.finish()
@@ -685,24 +648,23 @@ check(lib.virgl_renderer_resource_map(10, ctypes.byref(ctypes.c_void_p()),
 check(lib.virgl_renderer_context_create_with_flags(1, 4, 1, b'x') != 0,
       'a context id in use is refused')
 
-# -- the OpenGL guests' entry points keep and give back what the VMM owns -----------------
+# -- a 2D resource beside the Venus contexts (vmm_console.py checks the 2D path) ----------
 backing = ctypes.create_string_buffer(64 * 64 * 4)
 iov = IoVec(ctypes.cast(backing, ctypes.c_void_p), len(backing))
 create = CreateArgs(handle=30, target=2, format=1, bind=2, width=64, height=64, depth=1,
                     array_size=1)
 check(lib.virgl_renderer_resource_create(ctypes.byref(create), None, 0) == 0,
       'a 2D resource (the guest console)')
+check(lib.virgl_renderer_resource_create(ctypes.byref(CreateArgs(handle=10, target=2, format=1,
+                                                                 width=8, height=8)), None, 0)
+      != 0, 'a 2D resource with a blob\'s id is refused')
 check(lib.virgl_renderer_resource_attach_iov(30, ctypes.byref(iov), 1) == 0, 'its backing')
-check(lib.virgl_renderer_transfer_write_iov(30, 0, 0, 0, 0, None, 0, None, 0) == 0,
-      'a transfer to the host is accepted')
+check(lib.virgl_renderer_resource_attach_iov(10, ctypes.byref(iov), 1) != 0,
+      'a backing for a HOST3D blob is refused')
 got_iov, got_n = ctypes.c_void_p(), ctypes.c_int()
 lib.virgl_renderer_resource_detach_iov(30, ctypes.byref(got_iov), ctypes.byref(got_n))
 check(got_iov.value == ctypes.addressof(iov) and got_n.value == 1,
       'detach hands the VMM its iovecs back')
-w, h = u32(), u32()
-lib.virgl_renderer_get_cursor_data.restype = ctypes.c_void_p
-check(lib.virgl_renderer_get_cursor_data(30, ctypes.byref(w), ctypes.byref(h)) is None,
-      'no cursor image (no GL copy of it)')
 
 # -- teardown ---------------------------------------------------------------------------
 contexts_before = child_processes()
@@ -738,6 +700,19 @@ def run_child(args, what):
     check(child.returncode == 0, '%s: all its checks passed' % what)
     return child
 
+
+# the guest's console: 2D resources, without GL and through a GL display
+child = run_child(['console'], 'the console, a VMM without GL (%s)' % MODE)
+log = child.stderr if child else ''
+check(log.count('the VMM gave no GL context callbacks') == 1,
+      'without GL the log says once that scanouts get no texture')
+check(len(re.findall(r'2D resource \d+: .*: refused', log)) >= 20 and
+      re.search(r'outside the 64x48 resource: refused', log) and
+      re.search(r'reach past the \d+-byte backing: refused', log),
+      'hostile transfers and sizes are refused with a log line each, naming the resource')
+child = run_child(['console-gl'], 'the console through a GL display (%s)' % MODE)
+check(child is not None and 'no GL' not in child.stderr,
+      'with GL callbacks nothing says there is no GL')
 
 for model in ('thread-sync', 'async'):
     child = run_child([model], '%s VMM (%s)' % (model, MODE))
