@@ -10,7 +10,11 @@ driver, the Vulkan loader, vulkaninfo and our compute samples.  Inside,
 vulkaninfo must show "Virtio-GPU Venus (llvmpipe ...)", the samples must
 pass with mapped memory and print the hashes they print natively, and a
 guest program that sends garbage through the virtio-gpu path must end only
-its own context: QEMU keeps running and the next guest is served.
+its own context: QEMU keeps running and the next guest is served.  The
+guest also puts a line of text on its framebuffer console, and QEMU's
+display must show it, pixel for pixel as the kernel's font draws it
+(screen.py: read from the X server's screen, since QEMU 10.0's screendump
+has no image of a GL scanout).
 
 Skipped (exit 77, the SKIP line says which) only when QEMU or the guest
 kernel cannot be fetched or built (prepare.sh), or the guest's root file
@@ -36,10 +40,12 @@ line and checks only the boot, the same way (no prepare.sh, no guest, no
 native reference): tests/vm/fake_qemu.py and test_vm_failures.py prove with
 it that each way a VM can fail is a FAIL."""
 
+import json
 import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -49,6 +55,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', 'integration'))
 import pvtest  # noqa: E402
 from pvtest import check  # noqa: E402
+import screen  # noqa: E402
 
 SAMPLES = os.environ.get('PV_SAMPLES_DIR', 'build/samples')
 CACHE = os.environ.get('PV_VM_CACHE') or os.path.join(
@@ -59,6 +66,10 @@ BUSYBOX = '/bin/busybox'
 SILENCE_S = float(os.environ.get('PV_VM_SILENCE_S', '180'))
 TIMEOUT_S = float(os.environ.get('PV_VM_TIMEOUT_S', '900'))
 HEARTBEAT_S = 10
+# how long the host looks for the guest's console line after it was put up
+CONSOLE_WAIT_S = 60
+# the line the guest puts on its framebuffer console (no shell quoting in it)
+CONSOLE_TEXT = 'PearVisor GPU: the guest console, 2D through GL #14'
 
 # what QEMU prints when KVM gives up on the guest (it then pauses it forever)
 KVM_FAILURE = re.compile(r'KVM internal error[^\n]*|emulation failure[^\n]*')
@@ -92,23 +103,25 @@ def status_text(status):
     return 'exited with status %d' % status
 
 
-def qemu_command(qemu, kernel, initrd, serial):
+def qemu_command(qemu, kernel, initrd, serial, qmp):
     return [qemu, '-machine', 'q35', '-accel', 'tcg', '-cpu', 'max', '-m', '2048', '-smp', '2',
             '-L', '/usr/share/qemu', '-L', '/usr/share/seabios',
             '-kernel', kernel, '-initrd', initrd,
             '-append', 'console=ttyS0 panic=-1', '-no-reboot', '-nic', 'none',
             '-device', 'virtio-gpu-gl-pci,venus=on,blob=on,hostmem=1G',
             '-display', 'sdl,gl=on', '-vga', 'none',
-            '-serial', 'file:' + serial, '-monitor', 'none']
+            '-serial', 'file:' + serial, '-monitor', 'none',
+            '-qmp', 'unix:%s,server=on,wait=off' % qmp]
 
 
-def start_display():
-    """A virtual X server for QEMU's OpenGL display; returns (process,
-    DISPLAY) or (None, None)."""
+def start_display(fbdir):
+    """A virtual X server for QEMU's OpenGL display, larger than the guest's
+    1280x800 so that QEMU's window shows it unscaled, its screen kept in
+    fbdir/Xvfb_screen0 (XWD); returns (process, DISPLAY) or (None, None)."""
     if not shutil.which('Xvfb'):
         return None, None
-    xvfb = subprocess.Popen(['Xvfb', '-displayfd', '1', '-screen', '0', '1024x768x24',
-                             '-nolisten', 'tcp'], stdout=subprocess.PIPE,
+    xvfb = subprocess.Popen(['Xvfb', '-displayfd', '1', '-screen', '0', '1600x1200x24',
+                             '-fbdir', fbdir, '-nolisten', 'tcp'], stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL)
     number = xvfb.stdout.readline().decode().strip()
     if not number:
@@ -136,11 +149,12 @@ class Boot:
     longest_silence = 0.0
 
 
-def boot(cmd, serial, env, silence_s=SILENCE_S, timeout_s=TIMEOUT_S):
+def boot(cmd, serial, env, silence_s=SILENCE_S, timeout_s=TIMEOUT_S, watch=None):
     """Runs QEMU and watches its console (the serial file) and its output
     while it runs: QEMU is killed when it reports a KVM failure (it would
     pause for good), when the console stays silent for silence_s, and after
-    timeout_s."""
+    timeout_s.  watch(console), if given, is called as the console grows
+    and every quarter second, while QEMU runs."""
     b = Boot()
     host_log = serial + '.host'
     with open(host_log, 'w') as log:
@@ -158,6 +172,8 @@ def boot(cmd, serial, env, silence_s=SILENCE_S, timeout_s=TIMEOUT_S):
             size, last_change = len(b.console), now
         if status is not None:
             break
+        if watch:
+            watch(b.console)
         kvm = KVM_FAILURE.search(b.host_log)
         if kvm:
             b.stopped = 'QEMU reported "%s" (it pauses the guest for good)' % kvm.group(0)
@@ -206,17 +222,80 @@ def boot_verdict(b):
                   'console silence %.1f s)' % (b.elapsed, b.longest_silence))
 
 
+class ConsoleWatch:
+    """Once the guest says its line is on its console, reads the screen
+    QEMU's display drew (Xvfb's screen file) until the line is found there
+    or CONSOLE_WAIT_S passed, and asks QEMU for a screendump (QMP) once."""
+
+    def __init__(self, run_dir):
+        self.screen_file = os.path.join(run_dir, 'fb', 'Xvfb_screen0')
+        self.qmp = os.path.join(run_dir, 'qmp.sock')
+        self.dump = os.path.join(run_dir, 'screendump.ppm')
+        self.shown_at = self.last_look = None
+        self.found, self.what, self.screen = False, 'the guest never put its line up', None
+        self.screendump = None  # QEMU's answer
+        self.dumped = None      # the screen it dumped, if it did
+
+    def __call__(self, console):
+        if self.found or 'console-text-shown' not in console:
+            return
+        now = time.time()
+        self.shown_at = self.shown_at or now
+        if now - self.shown_at > CONSOLE_WAIT_S or (self.last_look and now - self.last_look < 1):
+            return
+        self.last_look = now
+        font = screen.parse_font(console)
+        if font is None:
+            self.what = 'the guest printed no font'
+            return
+        try:
+            self.screen = screen.read_xwd(self.screen_file)
+        except (OSError, ValueError, IndexError) as e:
+            self.what = 'the screen cannot be read (%s)' % e
+            return
+        self.found, self.what = screen.find_line(self.screen, CONSOLE_TEXT, font)
+        if self.screendump is None:
+            self.screendump = self.ask_screendump()
+
+    def ask_screendump(self):
+        """QEMU's answer to QMP's screendump: 'ok' (the file is then
+        compared too) or its error."""
+        try:
+            with socket.socket(socket.AF_UNIX) as s:
+                s.settimeout(10)
+                s.connect(self.qmp)
+                f = s.makefile('rw')
+                f.readline()  # the greeting
+                answers = []
+                for cmd in ({'execute': 'qmp_capabilities'},
+                            {'execute': 'screendump', 'arguments': {'filename': self.dump}}):
+                    f.write(json.dumps(cmd) + '\n')
+                    f.flush()
+                    line = f.readline()
+                    while '"event"' in line:
+                        line = f.readline()
+                    answers.append(json.loads(line))
+        except (OSError, ValueError) as e:
+            return 'no answer (%s)' % e
+        if 'error' in answers[-1]:
+            return 'error: %s' % answers[-1]['error'].get('desc')
+        return 'ok'
+
+
 def run_vm(qemu, kernel, initrd, env):
     """Boots, prints what the console and QEMU said, checks the boot;
-    returns the Boot."""
-    xvfb, display = start_display()
+    returns the Boot and the ConsoleWatch."""
+    run_dir = tempfile.mkdtemp(prefix='pv-vm-')
+    os.makedirs(os.path.join(run_dir, 'fb'))
+    xvfb, display = start_display(os.path.join(run_dir, 'fb'))
     if not check(xvfb is not None, 'a virtual X server (Xvfb) for QEMU\'s OpenGL display'):
         pvtest.finish()
-    run_dir = tempfile.mkdtemp(prefix='pv-vm-')
     serial = os.path.join(run_dir, 'serial.log')
+    watch = ConsoleWatch(run_dir)
     try:
-        b = boot(qemu_command(qemu, kernel, initrd, serial), serial,
-                 dict(env, DISPLAY=display))
+        b = boot(qemu_command(qemu, kernel, initrd, serial, watch.qmp), serial,
+                 dict(env, DISPLAY=display), watch=watch)
+        watch.dumped = screendump_screen(watch.dump) if watch.screendump == 'ok' else None
     finally:
         xvfb.terminate()
         xvfb.wait()
@@ -225,7 +304,19 @@ def run_vm(qemu, kernel, initrd, env):
     print(b.host_log[-4000:])
     passed, what = boot_verdict(b)
     check(passed, what)
-    return b
+    return b, watch
+
+
+def screendump_screen(path):
+    """The PPM (P6) QEMU's screendump wrote, as a Screen; None if unreadable."""
+    try:
+        with open(path, 'rb') as f:
+            data = f.read()
+        m = re.match(rb'P6\s+(\d+)\s+(\d+)\s+255\s', data)
+        width, height = int(m.group(1)), int(m.group(2))
+        return screen.Screen(width, height, data[m.end():m.end() + width * height * 3])
+    except (OSError, AttributeError):
+        return None
 
 
 # -- the guest ---------------------------------------------------------------------
@@ -285,7 +376,38 @@ def host_parts():
     return venus_lib, shutil.which('vulkaninfo')
 
 
-def assemble_guest(modules, garbage, bench):
+def guest_init(insmods):
+    """The guest's /init."""
+    # the heartbeat tells a guest that is busy (or stuck in the renderer)
+    # from a VM whose vCPUs stopped: the console never goes silent for long
+    # while the guest runs
+    return '''#!/bin/sh
+mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
+mount -t tmpfs tmp /tmp
+(while :; do sleep %d; echo "heartbeat $(cat /proc/uptime)"; done) &
+for m in %s; do insmod /modules/$m; done
+export HOME=/tmp XDG_CACHE_HOME=/tmp
+sleep 1
+echo "GUEST: console"
+/samples/console /dev/tty1 "%s"
+echo "GUEST: vulkaninfo"
+echo "uptime before: $(cat /proc/uptime)"
+vulkaninfo --summary 2>&1 | grep -E "deviceName|apiVersion|driverName"
+echo "uptime after: $(cat /proc/uptime)"
+for s in %s; do echo "GUEST: pv-$s"; /samples/pv-$s 2>&1; done
+echo "GUEST: bench"
+[ -x /samples/bench ] && /samples/bench --quick 2>&1
+echo "GUEST: garbage"
+/samples/garbage
+sleep 1
+echo "GUEST: after garbage"
+/samples/pv-saxpy 2>&1
+echo "GUEST: done"
+poweroff -f
+''' % (HEARTBEAT_S, ' '.join(insmods), CONSOLE_TEXT, ' '.join(GUEST_SAMPLES))
+
+
+def assemble_guest(modules, garbage, bench, console):
     """The guest's initramfs; returns its path."""
     venus_lib, vulkaninfo = host_parts()
     root = tempfile.mkdtemp(prefix='pv-vm-guest-')
@@ -308,7 +430,7 @@ def assemble_guest(modules, garbage, bench):
     os.makedirs(icd_dir)
     shutil.copy(VENUS_ICD, icd_dir)
     # ours, built by meson beside this test: missing is a failure, not a skip
-    guest_programs = [venus_lib, vulkaninfo, garbage] + \
+    guest_programs = [venus_lib, vulkaninfo, garbage, console] + \
         [os.path.join(SAMPLES, 'pv-' + s) for s in GUEST_SAMPLES] + ([bench] if bench else [])
     for f in guest_programs:
         copy_with_libraries(os.path.realpath(f), root)
@@ -317,31 +439,8 @@ def assemble_guest(modules, garbage, bench):
     for s in GUEST_SAMPLES:
         shutil.copy(os.path.join(SAMPLES, 'pv-' + s), os.path.join(root, 'samples'))
     shutil.copy(garbage, os.path.join(root, 'samples', 'garbage'))
-    # the heartbeat tells a guest that is busy (or stuck in the renderer)
-    # from a VM whose vCPUs stopped: the console never goes silent for long
-    # while the guest runs
-    init = '''#!/bin/sh
-mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
-mount -t tmpfs tmp /tmp
-(while :; do sleep %d; echo "heartbeat $(cat /proc/uptime)"; done) &
-for m in %s; do insmod /modules/$m; done
-export HOME=/tmp XDG_CACHE_HOME=/tmp
-sleep 1
-echo "GUEST: vulkaninfo"
-echo "uptime before: $(cat /proc/uptime)"
-vulkaninfo --summary 2>&1 | grep -E "deviceName|apiVersion|driverName"
-echo "uptime after: $(cat /proc/uptime)"
-for s in %s; do echo "GUEST: pv-$s"; /samples/pv-$s 2>&1; done
-echo "GUEST: bench"
-[ -x /samples/bench ] && /samples/bench --quick 2>&1
-echo "GUEST: garbage"
-/samples/garbage
-sleep 1
-echo "GUEST: after garbage"
-/samples/pv-saxpy 2>&1
-echo "GUEST: done"
-poweroff -f
-''' % (HEARTBEAT_S, ' '.join(insmods), ' '.join(GUEST_SAMPLES))
+    shutil.copy(console, os.path.join(root, 'samples', 'console'))
+    init = guest_init(insmods)
     with open(os.path.join(root, 'init'), 'w') as f:
         f.write(init)
     os.chmod(os.path.join(root, 'init'), 0o755)
@@ -357,6 +456,30 @@ def section(console, name):
 
 
 # -- the test -----------------------------------------------------------------------
+def check_console(console, host_log, watch):
+    """The guest's framebuffer console on QEMU's display (screen.py says how
+    it is compared)."""
+    font = screen.parse_font(section(console, 'console'))
+    check(font is not None and 'console-text-shown' in console,
+          'the guest puts a line on its framebuffer console (fbcon, font %s)' %
+          ('%dx%d' % font[:2] if font else None))
+    check(re.search(r'ctrl 0x103, error', host_log) is None,
+          'QEMU answers the console\'s SET_SCANOUT without an error')
+    check(watch.found, 'QEMU\'s display shows the guest\'s console: %s' % watch.what)
+    out = os.environ.get('PV_VM_SCREENSHOT')
+    if out and watch.screen:
+        with open(out, 'wb') as f:
+            f.write(watch.screen.png())
+        print('the screen as the test read it: %s' % out)
+    if watch.screendump == 'ok' and font:
+        found, what = (screen.find_line(watch.dumped, CONSOLE_TEXT, font) if watch.dumped
+                       else (False, 'its file cannot be read'))
+        check(found, 'QEMU\'s screendump shows the console too: %s' % what)
+    else:
+        # QEMU 10.0 dumps a console's DisplaySurface only; a GL scanout has none
+        print('note: QEMU\'s screendump (QMP): %s' % watch.screendump)
+
+
 def fake_main(fake):
     """The boot and its verdict only, with a stand-in for QEMU."""
     run_vm(fake, 'vmlinuz', 'guest.cpio.gz', dict(os.environ))
@@ -368,6 +491,7 @@ def main():
     helper = os.environ['PV_VIRGL_HELPER']
     pcdir = os.environ['PV_VIRGL_PCDIR']
     garbage = os.environ['PV_GUEST_GARBAGE']
+    console_program = os.environ['PV_GUEST_CONSOLE']
     bench = os.environ.get('PV_BENCH_WORKLOAD')
 
     try:
@@ -395,7 +519,7 @@ def main():
           len(virgl_calls))
 
     try:
-        initrd = assemble_guest(modules, garbage, bench)
+        initrd = assemble_guest(modules, garbage, bench, console_program)
     except CannotAssemble as e:
         skip('the guest\'s root file system cannot be built here: %s' % e)
     check(os.path.getsize(initrd) > 1 << 20, 'the guest initramfs is assembled (%d KiB)' %
@@ -412,7 +536,7 @@ def main():
                LD_LIBRARY_PATH=os.path.dirname(virgl_lib),
                PV_VIRGL_HELPER=helper,
                VK_DRIVER_FILES=pvtest.HOST_ICD, VK_ICD_FILENAMES=pvtest.HOST_ICD)
-    b = run_vm(qemu, os.path.join(CACHE, 'kernel', 'vmlinuz'), initrd, env)
+    b, watch = run_vm(qemu, os.path.join(CACHE, 'kernel', 'vmlinuz'), initrd, env)
     shutil.rmtree(initrd[:-len('.cpio.gz')], ignore_errors=True)
     os.unlink(initrd)
     console, host_log = b.console, b.host_log
@@ -436,6 +560,7 @@ def main():
         check('OK' in out and m is not None and m.group(1) == native_hashes[s],
               'pv-%s passes in the guest with the native result (%s / %s)' %
               (s, m.group(1) if m else None, native_hashes[s]))
+    check_console(console, host_log, watch)
     check('submitted to a Venus context' in section(console, 'garbage'),
           'a guest program sends garbage through the virtio-gpu path')
     check(re.search(r'guest error, context marked fatal', host_log) is not None,
