@@ -26,7 +26,7 @@ from virgl_abi import (B8G8R8A8_UNORM, B8G8R8X8_UNORM, CREATE_GL_CONTEXT, DESTRO
 
 W, H = 64, 48
 STRIDE = W * 4
-CONSOLE, CURSOR, GL_RESOURCE, BUFFER = 30, 31, 32, 33
+CONSOLE, CURSOR, BUFFER, RANDOM = 30, 31, 33, 34
 U32 = ctypes.c_uint32
 
 
@@ -170,6 +170,77 @@ def hostile_transfers(c, res, backing, model):
     check(c.write(999, Box(0, 0, 0, 1, 1, 1)) != 0, 'a transfer to no resource is refused')
 
 
+def transfer_allowed(width, height, box, offset, stride, level, length):
+    """Whether a transfer to a width x height resource must be taken, by
+    the rules of docs/vmm.md (refused: the pixels stay as they are)."""
+    x, y, z, w, h, d = box
+    if level or z or d > 1 or x + w > width or y + h > height:
+        return False
+    if not (w and h and d):
+        return True  # nothing to copy
+    row = w * 4
+    stride = stride or width * 4
+    return stride >= row and offset <= length and (h - 1) * stride + row <= length - offset
+
+
+def random_transfers(lib, c, rng, rounds=400):
+    """Transfers of random, mostly hostile, values against a model of the
+    rules: each taken or refused as the model says, the pixels always the
+    model's (under ASan: no access outside the pixels or the iovecs)."""
+    width, height = 37, 23
+    check(create(lib, RANDOM, width, height) == 0, 'a 37x23 resource for random transfers')
+    data = bytes(rng.getrandbits(8) for _ in range(width * height * 4 + 77))
+    backing = Backing(data, [13, 400, 1])
+    lib.virgl_renderer_resource_attach_iov(RANDOM, backing.iov, 4)
+    model = bytearray(width * height * 4)
+    edges = [0, 1, 2, width - 1, width, height - 1, height, 0x7fffffff, 0xfffffffe, 0xffffffff]
+    wrong, taken = [], 0
+    for i in range(rounds):
+        if rng.random() < 0.5:  # a box inside, at an offset that may fit
+            x, y = rng.randrange(width), rng.randrange(height)
+            w, h, z, d = rng.randrange(width - x + 1), rng.randrange(height - y + 1), 0, 1
+            stride = rng.choice([0, w * 4, w * 4 + rng.randrange(64)])
+            offset = rng.randrange(len(data) // 2)
+            level = 0
+        else:  # anything, edges and wrapping values most of all
+            x, y, w, h = (rng.choice(edges) if rng.random() < 0.4 else rng.randrange(0, 40)
+                          for _ in range(4))
+            z, d = rng.choice([0, 0, 0, 1]), rng.choice([1, 1, 1, 0, 2])
+            stride = rng.choice([0, 0, w * 4, w * 4 + 3, w * 4 - 4, 0xffffffff,
+                                 rng.randrange(200)]) & 0xffffffff
+            offset = rng.choice([0, rng.randrange(len(data)), len(data) - rng.randrange(300),
+                                 (1 << 64) - 1 - rng.randrange(3), 1 << 63])
+            level = rng.choice([0] * 9 + [1])
+        short = None
+        if rng.random() < 0.2:
+            short = ctypes.create_string_buffer(rng.randrange(1, 600))
+            iov, count, source = IoVec(ctypes.cast(short, ctypes.c_void_p), len(short)), 1, \
+                short.raw
+        else:
+            iov, count, source = None, 0, data
+        allowed = transfer_allowed(width, height, (x, y, z, w, h, d), offset, stride, level,
+                                   len(source))
+        ret = c.write(RANDOM, Box(x, y, z, w, h, d), offset=offset,
+                      iov=ctypes.byref(iov) if iov else None, count=count, stride=stride,
+                      level=level)
+        if allowed and w and h and d:
+            step = stride or width * 4
+            for row in range(h):
+                at = offset + row * step
+                model[((y + row) * width + x) * 4:((y + row) * width + x + w) * 4] = \
+                    source[at:at + w * 4]
+        taken += allowed
+        if (ret == 0) != allowed:
+            wrong.append((box, offset, stride, level, len(source), ret))
+    check(not wrong and 0 < taken < rounds,
+          '%d random transfers taken (%d) or refused as the rules say (%d wrong: %s)' %
+          (rounds, taken, len(wrong), wrong[:3]))
+    check(c.pixels(RANDOM, width, height) == bytes(model),
+          'after them the pixels are exactly what the taken ones copied')
+    lib.virgl_renderer_resource_detach_iov(RANDOM, None, None)
+    lib.virgl_renderer_resource_unref(RANDOM)
+
+
 def sizes(lib):
     for what, (w, h) in (('16384x16384 (1 GiB)', (16384, 16384)), ('0x16', (0, 16)),
                          ('16385x1', (16385, 1)), ('2^32-1 square', (0xffffffff, 0xffffffff))):
@@ -228,6 +299,7 @@ def console_checks(lib, c, gl):
           c.write(BUFFER, Box(0, 0, 0, 16, 1, 1)) != 0,
           'an OpenGL guest\'s buffer is kept (created), its pixels are not (transfers refused)')
     sizes(lib)
+    random_transfers(lib, c, rng)
 
     cursor_data, cw, ch = c.cursor(CONSOLE)
     check(cursor_data == opaque(model) and (cw, ch) == (W, H),
