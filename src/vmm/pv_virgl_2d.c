@@ -258,8 +258,10 @@ pv_2d_create(const struct virgl_renderer_resource_create_args *args, struct iove
       ret = make_pixels(img);
    }
    if (img && !ret) {
-      img->iov = iov;
-      img->iov_count = iov && iov_count <= INT32_MAX ? (int)iov_count : 0;
+      if (iov && iov_count && iov_count <= INT32_MAX) {
+         img->iov = iov;
+         img->iov_count = (int)iov_count;
+      }
       img->next = table.images;
       table.images = img;
    } else {
