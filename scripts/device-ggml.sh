@@ -4,9 +4,20 @@
 # test-backend-ops (scripts/ggml-vulkan.sh build) in .device/bin: ggml's
 # Vulkan backend per operator natively and through PearVisor, then MUL_MAT
 # throughput at a 7B model layer's shapes.  Full outputs go to $1.
+# LOCAL=1: this machine's build (pearvisor-gpu from build/, test-backend-ops
+# from GGML_BIN) on lavapipe instead.
 set -uo pipefail
-source .device/env.sh >/dev/null
-B=.device/bin
+if [ -z "${LOCAL:-}" ]; then
+   source .device/env.sh >/dev/null
+   B=.device/bin
+   PV=$B/pearvisor-gpu GGML=$B/test-backend-ops
+else
+   NVIDIA_ICD=${ICD:-/usr/share/vulkan/icd.d/lvp_icd.json}
+   VENUS_ICD=${PV_VENUS_ICD:-/usr/share/vulkan/icd.d/virtio_icd.json}
+   PV=build/pearvisor-gpu GGML=${GGML_BIN:?GGML_BIN: the test-backend-ops to run}
+   # lavapipe counts as a CPU device, which ggml skips unless named
+   export GGML_VK_VISIBLE_DEVICES=0
+fi
 out=${1:-/tmp/ggml}
 mkdir -p "$out"
 ops=${GGML_OPS:-ADD MUL SOFT_MAX ROPE RMS_NORM GET_ROWS CPY SWIGLU SILU SET_ROWS CONT MUL_MAT MUL_MAT_ID FLASH_ATTN_EXT}
@@ -14,10 +25,10 @@ run() { # mode label args...
    local mode=$1 label=$2
    shift 2
    if [ "$mode" = native ]; then
-      VK_DRIVER_FILES=$NVIDIA_ICD VK_ICD_FILENAMES=$NVIDIA_ICD timeout "${T:-60}" "$B/test-backend-ops" "$@"
+      VK_DRIVER_FILES=$NVIDIA_ICD VK_ICD_FILENAMES=$NVIDIA_ICD timeout "${T:-60}" "$GGML" "$@"
    else
-      timeout "${T:-60}" "$B/pearvisor-gpu" run --icd "$NVIDIA_ICD" --venus-icd "$VENUS_ICD" -- \
-         "$B/test-backend-ops" "$@"
+      timeout "${T:-60}" "$PV" run --icd "$NVIDIA_ICD" --venus-icd "$VENUS_ICD" -- \
+         "$GGML" "$@"
    fi >"$out/$label-$mode.txt" 2>&1
    echo "rc=$?" >>"$out/$label-$mode.txt"
 }
