@@ -58,6 +58,10 @@ void pv_cli_install_signals(void);
 
 /* The environment a server runs in (the chosen host driver). */
 void pv_cli_server_env(const struct options *opts);
+/* Runs the vtest server with the command line's server options on
+ * `socket_path`, listening on `listen_fd` (or -1: the server makes the
+ * socket) until stopped; the exit status for the command. */
+int pv_cli_run_server(const struct options *opts, const char *socket_path, int listen_fd);
 
 /* Mesa's Venus driver manifest: --venus-icd, $PV_VENUS_ICD, or where
  * distributions install it; NULL if none. */

@@ -130,18 +130,7 @@ pv_cli_private_server_start(const struct options *opts, struct pv_private_server
          _exit(0);
       pv_cli_server_env(opts);
       pv_cli_install_signals();
-      const struct pv_vtest_server_options server_opts = {
-         .socket_path = srv->socket_path,
-         .listen_fd = listen_fd,
-         .fork_per_client = !opts->no_fork,
-         .max_clients = opts->max_clients,
-         .spares = opts->spares,
-         .linger_ms = opts->linger_ms,
-         .trace_path = opts->trace_path,
-         .trace_min_us = opts->trace_min_us,
-         .renderer = opts->renderer,
-      };
-      _exit(pv_vtest_server_run(&server_opts, &pv_cli_stop_requested) ? 1 : 0);
+      _exit(pv_cli_run_server(opts, srv->socket_path, listen_fd));
    }
    close(listen_fd);
    return 0;
@@ -161,4 +150,21 @@ pv_cli_private_server_stop(struct pv_private_server *srv)
       rmdir(srv->dir);
       srv->dir[0] = '\0';
    }
+}
+
+int
+pv_cli_run_server(const struct options *opts, const char *socket_path, int listen_fd)
+{
+   const struct pv_vtest_server_options server = {
+      .socket_path = socket_path,
+      .listen_fd = listen_fd,
+      .fork_per_client = !opts->no_fork,
+      .max_clients = opts->max_clients,
+      .spares = opts->spares,
+      .linger_ms = opts->linger_ms,
+      .trace_path = opts->trace_path,
+      .trace_min_us = opts->trace_min_us,
+      .renderer = opts->renderer,
+   };
+   return pv_vtest_server_run(&server, &pv_cli_stop_requested) ? 1 : 0;
 }

@@ -33,19 +33,8 @@ pv_cli_serve(const struct options *opts)
    const char *socket_path = opts->socket_path ? opts->socket_path
                                                : (env && env[0] ? env : PV_VTEST_DEFAULT_SOCKET);
    /* a server on systemd's socket leaves the socket file to systemd */
-   struct pv_vtest_server_options server = {
-      .socket_path = activated_fd >= 0 ? activated_path : socket_path,
-      .listen_fd = activated_fd >= 0 ? activated_fd : -1,
-      .fork_per_client = !opts->no_fork,
-      .max_clients = opts->max_clients,
-      .spares = opts->spares,
-      .linger_ms = opts->linger_ms,
-      .trace_path = opts->trace_path,
-      .trace_min_us = opts->trace_min_us,
-      .renderer = opts->renderer,
-   };
-   const int ret = pv_vtest_server_run(&server, &pv_cli_stop_requested);
-   return ret ? 1 : 0;
+   return pv_cli_run_server(opts, activated_fd >= 0 ? activated_path : socket_path,
+                            activated_fd >= 0 ? activated_fd : -1);
 }
 
 /* One client on an inherited socket: a guest context of the VMM library. */
