@@ -22,6 +22,8 @@
 #include "pv_vtest_procs.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +55,9 @@ struct proc {
    uint32_t client_id;
    int ctl;             /* the server's end of its control socket, or -1 */
    struct pv_peer peer; /* the guest process it serves or served */
+   int conn;            /* the server's copy of the connection it serves, or -1:
+                           tells whether the guest has closed it before the
+                           process has said so (pv_procs_place) */
    enum proc_state state;
    uint64_t since_ms;   /* idle since */
    int pending_fd;      /* a connection waiting for its teardown, or -1 */
@@ -83,6 +88,9 @@ serve_and_exit(struct pv_renderer *renderer, const struct pv_vtest_server_option
       ret = pv_vtest_serve(renderer, fd, id,
                            &(struct pv_vtest_client_options){ .own_process = true,
                                                               .left_fd = linger ? ctl : -1 });
+      /* the server holds a copy of the connection: the guest must see its
+       * end now, not when the server lets go of its copy */
+      shutdown(fd, SHUT_RDWR);
       close(fd);
       fd = -1;
       live = pv_object_live_count();
@@ -115,6 +123,8 @@ close_in_child(void *arg)
          close(procs->list[i].ctl);
       if (procs->list[i].pending_fd >= 0)
          close(procs->list[i].pending_fd);
+      if (procs->list[i].conn >= 0)
+         close(procs->list[i].conn);
    }
 }
 
@@ -167,10 +177,26 @@ pv_procs_count(const struct pv_procs *procs)
 }
 
 static void
-add(struct pv_procs *procs, pid_t pid, uint32_t id, int ctl, struct pv_peer peer)
+forget_conn(struct proc *p)
+{
+   if (p->conn >= 0)
+      close(p->conn);
+   p->conn = -1;
+}
+
+/* The server's copy of a connection it hands to a lingering process (none
+ * without --linger: then nothing asks). */
+static int
+copy_conn(const struct pv_procs *procs, int ctl, int fd)
+{
+   return procs->options->linger_ms && ctl >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 0) : -1;
+}
+
+static void
+add(struct pv_procs *procs, pid_t pid, uint32_t id, int ctl, int conn, struct pv_peer peer)
 {
    procs->list[procs->count++] = (struct proc){
-      .pid = pid, .client_id = id, .ctl = ctl, .peer = peer,
+      .pid = pid, .client_id = id, .ctl = ctl, .conn = conn, .peer = peer,
       .state = PROC_BUSY, .pending_fd = -1,
    };
 }
@@ -187,8 +213,9 @@ start_elsewhere(struct pv_procs *procs, int fd, uint32_t id, struct pv_peer peer
    int ctl = -1;
    pid_t pid = pv_spares_take(procs->spares, fd, id, &ctl);
    if (pid > 0) {
+      const int conn = copy_conn(procs, ctl, fd);
       close(fd);
-      add(procs, pid, id, ctl, peer);
+      add(procs, pid, id, ctl, conn, peer);
       pv_debug(PV_CAT_VTEST, "client %u served by spare process %d", id, (int)pid);
       return;
    }
@@ -210,6 +237,7 @@ start_elsewhere(struct pv_procs *procs, int fd, uint32_t id, struct pv_peer peer
          pv_spares_teach(procs->spares, renderer);
       serve_and_exit(renderer, procs->options, fd, id, sv[1]);
    }
+   const int conn = pid > 0 ? copy_conn(procs, sv[0], fd) : -1;
    close(fd);
    if (sv[1] >= 0)
       close(sv[1]);
@@ -219,7 +247,7 @@ start_elsewhere(struct pv_procs *procs, int fd, uint32_t id, struct pv_peer peer
          close(sv[0]);
       return;
    }
-   add(procs, pid, id, sv[0], peer);
+   add(procs, pid, id, sv[0], conn, peer);
    pv_debug(PV_CAT_VTEST, "client %u served by pid %d", id, (int)pid);
 }
 
@@ -231,6 +259,7 @@ let_go(struct pv_procs *procs, struct proc *p, bool serve_pending)
    if (p->ctl >= 0)
       close(p->ctl);
    p->ctl = -1;
+   forget_conn(p);
    if (p->state == PROC_IDLE)
       p->state = PROC_LEAVING; /* until reaped */
    const int fd = p->pending_fd;
@@ -244,16 +273,39 @@ let_go(struct pv_procs *procs, struct proc *p, bool serve_pending)
 }
 
 static bool
-hand_over(struct proc *p, int fd, uint32_t id)
+hand_over(const struct pv_procs *procs, struct proc *p, int fd, uint32_t id)
 {
    if (!pv_handover_send(p->ctl, fd, id))
       return false;
+   forget_conn(p);
+   p->conn = copy_conn(procs, p->ctl, fd);
    pv_debug(PV_CAT_VTEST, "client %u served by process %d, which served client %u of the "
             "same guest process", id, (int)p->pid, p->client_id);
    p->client_id = id;
    p->state = PROC_BUSY;
    close(fd);
    return true;
+}
+
+/* Whether the guest has closed the connection the process serves.  Mesa
+ * closes an instance's connection before the program can make its next
+ * instance, so a new connection may arrive before the process has seen the
+ * end of the old one and said LEFT; the server's copy of the connection
+ * tells at once. */
+static bool
+guest_closed(const struct proc *p)
+{
+   if (p->conn < 0)
+      return false;
+   struct pollfd pfd = { .fd = p->conn, .events = POLLRDHUP };
+   return poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLRDHUP | POLLHUP));
+}
+
+static void
+leaving(struct proc *p)
+{
+   p->state = PROC_LEAVING;
+   forget_conn(p);
 }
 
 void
@@ -264,12 +316,15 @@ pv_procs_place(struct pv_procs *procs, int fd, uint32_t id)
       struct proc *p = &procs->list[i];
       if (p->state != PROC_IDLE || p->ctl < 0 || !pv_peer_same(p->peer, peer))
          continue;
-      if (hand_over(p, fd, id))
+      if (hand_over(procs, p, fd, id))
          return;
       let_go(procs, p, true);
    }
    for (int i = 0; i < procs->count; i++) {
       struct proc *p = &procs->list[i];
+      if (p->state == PROC_BUSY && p->ctl >= 0 && pv_peer_same(p->peer, peer) &&
+          guest_closed(p))
+         leaving(p);
       if (p->state != PROC_LEAVING || p->ctl < 0 || p->pending_fd >= 0 ||
           !pv_peer_same(p->peer, peer))
          continue;
@@ -311,15 +366,17 @@ read_message(struct pv_procs *procs, struct proc *p)
    if (n != 1 || !procs->options->linger_ms)
       return false;
    if (msg == PV_PROC_LEFT && p->state == PROC_BUSY) {
-      p->state = PROC_LEAVING;
+      leaving(p);
       return true;
    }
+   if (msg == PV_PROC_LEFT && p->state == PROC_LEAVING)
+      return true; /* seen at its connection's end already (guest_closed) */
    if (msg != PV_PROC_FREE || p->state == PROC_IDLE)
       return false;
    if (p->pending_fd >= 0) {
       const int fd = p->pending_fd;
       p->pending_fd = -1;
-      if (hand_over(p, fd, p->pending_id))
+      if (hand_over(procs, p, fd, p->pending_id))
          return true;
       p->pending_fd = fd; /* served elsewhere by let_go */
       return false;
@@ -389,7 +446,7 @@ pv_procs_reaped(struct pv_procs *procs, pid_t pid)
       if (p->pid != pid)
          continue;
       const uint32_t client = p->client_id;
-      let_go(procs, p, true);
+      let_go(procs, p, true); /* its copy of the connection too */
       procs->list[i] = procs->list[--procs->count];
       return client;
    }
