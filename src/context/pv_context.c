@@ -18,6 +18,7 @@
 #include "trace/pv_trace.h"
 #include "util/pv_log.h"
 #include "context/pv_capture.h"
+#include "vk/pv_instance_keep.h"
 #include "vk/pv_vk.h"
 
 /* -- renderer ------------------------------------------------------------- */
@@ -70,6 +71,7 @@ pv_renderer_destroy(struct pv_renderer *renderer)
 {
    if (!renderer)
       return;
+   pv_instance_drop_kept(renderer);
    if (renderer->warm_instance) {
       PFN_vkDestroyInstance destroy_instance = (PFN_vkDestroyInstance)vkGetInstanceProcAddr(
          renderer->warm_instance, "vkDestroyInstance");

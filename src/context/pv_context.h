@@ -52,6 +52,8 @@ struct pv_stats_slot;
 #define pv_context_quota_first_hit(ctx, quota)                                                 \
    (!(atomic_fetch_or(&(ctx)->quotas_logged, (quota)) & (quota)))
 
+struct pv_kept_instance;
+
 /* What a throwaway device said of host-pointer imports (pv_memory_probe.c). */
 struct pv_import_probe {
    uint32_t vendor_id, device_id, driver_version;
@@ -62,12 +64,15 @@ struct pv_import_probe {
 
 struct pv_renderer {
    struct pv_renderer_config config; /* defaults filled in */
-   mtx_t mutex;                      /* guards the global table's loading, import_probes */
+   mtx_t mutex;                      /* guards the global table's loading, import_probes,
+                                        kept_instance */
    bool vk_loaded;
    struct pv_vk_table vk;            /* global entry points */
    uint32_t loader_version;          /* vkEnumerateInstanceVersion of the host */
    struct pv_import_probe import_probes[PV_MAX_IMPORT_PROBES];
    VkInstance warm_instance;         /* the warm-up's, kept loaded (pv_warm.c) */
+   /* a guest's host instance, for its next one (pv_instance_keep.c) */
+   struct pv_kept_instance *kept_instance;
    uint32_t import_probe_count;
    /* test-only fault injection from PV_FAULT (pv_renderer_create) */
    const char *fault_command;        /* owned; NULL: none */

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "context/pv_info.h"
+#include "pv_instance_keep.h"
 #include "stats/pv_stats.h"
 #include "util/pv_log.h"
 #include "util/pv_time.h"
@@ -64,11 +65,22 @@ instance_destroy(struct pv_object *obj)
 {
    struct pv_instance *instance = (struct pv_instance *)obj;
    struct pv_context *ctx = instance->ctx;
+   const VkInstance handle = (VkInstance)(uintptr_t)obj->handle;
    if (instance->messenger && instance->vk.DestroyDebugUtilsMessengerEXT)
-      instance->vk.DestroyDebugUtilsMessengerEXT((VkInstance)(uintptr_t)obj->handle,
-                                                 instance->messenger, NULL);
-   if (instance->vk.DestroyInstance)
-      instance->vk.DestroyInstance((VkInstance)(uintptr_t)obj->handle, NULL);
+      instance->vk.DestroyDebugUtilsMessengerEXT(handle, instance->messenger, NULL);
+   /* its devices are gone (children go first); not one whose context
+    * failed, nor one the validation layer watches */
+   if (handle && instance->keepable && !instance->messenger && !pv_context_is_fatal(ctx) &&
+       pv_instance_keep(ctx->renderer, handle, &instance->key,
+                        instance->host_physical_devices, instance->physical_device_count)) {
+      pv_debug(PV_CAT_VK, "instance %" PRIu64 ": host instance kept for the next one",
+               obj->id);
+      instance->host_physical_devices = NULL;
+   } else if (handle && instance->vk.DestroyInstance) {
+      instance->vk.DestroyInstance(handle, NULL);
+   }
+   free((char *)instance->key.application_name);
+   free((char *)instance->key.engine_name);
    mtx_lock(&ctx->instance_mutex);
    if (ctx->instance == instance)
       ctx->instance = NULL;
@@ -249,13 +261,28 @@ pv_handle_vkCreateInstance(struct pv_dispatch *d, struct pv_cmd_vkCreateInstance
          pv_warn("--validate: the Khronos validation layer is not installed");
       }
    }
+   instance->key = (struct pv_instance_key){
+      .api_version = api,
+      .application_name = app.pApplicationName ? strdup(app.pApplicationName) : NULL,
+      .application_version = app.applicationVersion,
+      .engine_name = app.pEngineName ? strdup(app.pEngineName) : NULL,
+      .engine_version = app.engineVersion,
+   };
+   instance->keepable = !validate &&
+                        (!app.pApplicationName || instance->key.application_name) &&
+                        (!app.pEngineName || instance->key.engine_name);
    const uint64_t host_start = pv_now_ns();
    VkInstance handle = VK_NULL_HANDLE;
-   args->ret = renderer->vk.CreateInstance(&host_info, NULL, &handle);
+   VkPhysicalDevice *kept_devices = NULL;
+   uint32_t kept_device_count = 0;
+   if (instance->keepable)
+      handle = pv_instance_take_kept(renderer, &instance->key, &kept_devices,
+                                     &kept_device_count);
+   args->ret = handle ? VK_SUCCESS : renderer->vk.CreateInstance(&host_info, NULL, &handle);
    const uint64_t host_end = pv_now_ns();
    if (args->ret != VK_SUCCESS) {
       pv_warn("host vkCreateInstance failed: %d", args->ret);
-      pv_object_free(instance);
+      instance_destroy(&instance->base);
       return;
    }
    instance->base.handle = (uint64_t)(uintptr_t)handle;
@@ -271,8 +298,15 @@ pv_handle_vkCreateInstance(struct pv_dispatch *d, struct pv_cmd_vkCreateInstance
       pv_info("host instance runs under %s", validation_layer);
    }
 
+   if (kept_devices) {
+      /* the same host devices as when it was made */
+      instance->host_physical_devices = kept_devices;
+      instance->physical_device_count = kept_device_count;
+      instance->physical_devices =
+         calloc(kept_device_count ? kept_device_count : 1, sizeof(*instance->physical_devices));
+   }
    if (!instance->vk.EnumeratePhysicalDevices || !instance->vk.GetPhysicalDeviceProperties2 ||
-       !init_physical_devices(instance)) {
+       (kept_devices ? !instance->physical_devices : !init_physical_devices(instance))) {
       args->ret = VK_ERROR_INITIALIZATION_FAILED;
       instance_destroy(&instance->base);
       return;
@@ -285,9 +319,10 @@ pv_handle_vkCreateInstance(struct pv_dispatch *d, struct pv_cmd_vkCreateInstance
    ctx->instance = instance;
    mtx_unlock(&ctx->instance_mutex);
    pv_debug(PV_CAT_VK, "instance %" PRIu64 ": Vulkan %u.%u.%u, %u host devices: host "
-            "vkCreateInstance %.2f ms, physical devices %.2f ms", instance->base.id,
+            "vkCreateInstance %.2f ms%s, physical devices %.2f ms", instance->base.id,
             VK_API_VERSION_MAJOR(api), VK_API_VERSION_MINOR(api), VK_API_VERSION_PATCH(api),
             instance->physical_device_count, (host_end - host_start) / 1e6,
+            kept_devices ? " (the last guest instance's, kept)" : "",
             (pv_now_ns() - host_end) / 1e6);
 }
 

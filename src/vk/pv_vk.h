@@ -13,6 +13,7 @@
 #include "context/pv_context.h"
 #include "context/pv_dispatch.h"
 #include "object/pv_object.h"
+#include "vk/pv_instance_keep.h"
 #include "vk/pv_memory_plan.h"
 #include "vk/pv_spirv.h"
 #include "vk/pv_vk_table.h"
@@ -30,6 +31,8 @@ struct pv_instance {
    VkPhysicalDevice *host_physical_devices;      /* owned */
    struct pv_physical_device **physical_devices; /* bound by guest ids; borrowed */
    VkDebugUtilsMessengerEXT messenger;           /* --validate: the layer's reports */
+   struct pv_instance_key key;       /* its host create info (names owned) */
+   bool keepable;                    /* may be kept for the next guest instance */
 };
 
 /* A host physical device bound to a guest id.  Owned by ctx->objects; child

@@ -33,7 +33,8 @@ def bring_up_and_leave(server, name):
     c.close()
 
 
-env = dict(os.environ, PV_DEBUG='info,vtest')
+env = dict(os.environ, PV_DEBUG='info,vtest,vk')
+KEPT = "(the last guest instance's, kept)"
 
 # -- one guest process, connection after connection --------------------------
 server = pvtest.Server(['--linger', '2000', '--spares', '0'], env=env)
@@ -93,6 +94,12 @@ check(len(later) >= 5,
 loop = [s for s in later if s[0] > 7]
 check(loop and all(client == earlier + 1 for client, _, earlier in loop),
       'each instance of the loop was served by the process of the one just before (%s)' % loop)
+# and got the host instance of the one before: the loader and driver are
+# not asked for a new one (the names and versions are the same each time)
+kept = [int(m.group(1)) for m in re.finditer(r'\[ctx (\d+) pv-bench-workload\][^\n]*' +
+                                             re.escape(KEPT), log)]
+check(len(kept) >= 5 and all(n > 7 for n in kept),
+      "the loop's later instances took the host instance kept from the one before (%s)" % kept)
 check('guest error' not in log and 'were not freed' not in log,
       'no guest error and nothing left behind between connections')
 server.stop()
@@ -107,6 +114,8 @@ again = served_again(log)
 check(sorted(again) == [(n, process_of(log, 1), n - 1) for n in range(2, 13)],
       'each connection made right after the last one closed was served by the first '
       "client's process (%s)" % again)
+check(log.count(KEPT) == 11, 'each later instance took the host instance of the one before '
+      '(%d of 11)' % log.count(KEPT))
 server.stop()
 
 # -- --linger 0: each connection its own process -----------------------------
