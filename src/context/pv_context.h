@@ -61,6 +61,7 @@ struct pv_import_probe {
    uint32_t types; /* memory types that accept the renderer's shared memory */
 };
 #define PV_MAX_IMPORT_PROBES 8
+#define PV_DRIVER_LIBRARIES_MAX 2048
 
 struct pv_renderer {
    struct pv_renderer_config config; /* defaults filled in */
@@ -74,6 +75,10 @@ struct pv_renderer {
    /* a guest's host instance, for its next one (pv_instance_keep.c) */
    struct pv_kept_instance *kept_instance;
    uint32_t import_probe_count;
+   /* the host driver's libraries the warm-up's instance loaded (ICDs and
+    * layers): NUL-terminated absolute paths one after another */
+   char driver_libraries[PV_DRIVER_LIBRARIES_MAX];
+   uint32_t driver_libraries_len;
    /* test-only fault injection from PV_FAULT (pv_renderer_create) */
    const char *fault_command;        /* owned; NULL: none */
    bool fault_hang;                  /* hang:<command> (else crash:<command>) */
@@ -89,6 +94,11 @@ uint32_t pv_renderer_import_probes(struct pv_renderer *renderer, struct pv_impor
  * driver: devices they describe need no throwaway device here. */
 void pv_renderer_learn_import_probes(struct pv_renderer *renderer,
                                      const struct pv_import_probe *probes, uint32_t count);
+
+/* Loads the libraries a warm-up found (driver_libraries' format) into this
+ * process, so that processes forked from it later start
+ * with the host driver's code loaded and relocated; how many were loaded. */
+int pv_preload_driver_libraries(const char *paths, size_t len);
 
 /* Loads the host loader's global entry points once; false if unusable. */
 bool pv_renderer_load_vulkan(struct pv_renderer *renderer);

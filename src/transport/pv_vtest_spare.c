@@ -34,15 +34,18 @@ pv_spares_teach(const struct pv_spares *s, struct pv_renderer *renderer)
       pv_renderer_learn_import_probes(renderer, s->known, s->known_count);
 }
 
-/* A spare's "ready": one byte, then what its warm-up found out about
- * host-pointer imports (a count and the answers).  The spare sends it
- * before it has served any guest, so the server can trust it. */
+/* A spare's "ready": one byte, then what its warm-up found out: the
+ * host-pointer import answers (a count and the answers) and the driver
+ * libraries its instance loaded (paths, each NUL-terminated).  The spare
+ * sends it before it has served any guest, so the server can trust it. */
 struct ready_message {
    uint8_t ready;
    uint8_t count;
+   uint16_t libraries_len;
    struct pv_import_probe probes[PV_MAX_IMPORT_PROBES];
+   char libraries[PV_DRIVER_LIBRARIES_MAX];
 };
-#define READY_HEADER offsetof(struct ready_message, probes)
+#define READY_LIBRARIES offsetof(struct ready_message, libraries)
 
 void
 pv_spares_close_in_child(const struct pv_spares *s)
@@ -65,9 +68,11 @@ spare_main(const struct pv_spares *s, const struct pv_vtest_server_options *opti
    struct ready_message ready = { .ready = 1 };
    ready.count = (uint8_t)pv_renderer_import_probes(renderer, ready.probes,
                                                     PV_MAX_IMPORT_PROBES);
+   ready.libraries_len = (uint16_t)renderer->driver_libraries_len;
+   memcpy(ready.libraries, renderer->driver_libraries, ready.libraries_len);
    /* without SIGPIPE: a server shutting down may have closed its end, which
     * the read below then finds */
-   const size_t len = READY_HEADER + ready.count * sizeof(ready.probes[0]);
+   const size_t len = READY_LIBRARIES + ready.libraries_len;
    if (send(ctl, &ready, len, MSG_NOSIGNAL) != (ssize_t)len)
       pv_debug(PV_CAT_VTEST, "spare: the server is gone");
 
@@ -150,9 +155,18 @@ pv_spares_poll_result(struct pv_spares *s, const struct pollfd *pfds, int n)
             continue;
          s->spares[i].ready = true;
          s->failures = 0;
-         if (!s->known_count && (size_t)got >= READY_HEADER && ready.count &&
-             ready.count <= PV_MAX_IMPORT_PROBES &&
-             (size_t)got == READY_HEADER + ready.count * sizeof(ready.probes[0])) {
+         const bool whole = (size_t)got >= READY_LIBRARIES &&
+                            ready.libraries_len <= sizeof(ready.libraries) &&
+                            (size_t)got == READY_LIBRARIES + ready.libraries_len;
+         if (whole && !s->preloaded && ready.libraries_len) {
+            /* later processes, spares and forks alike, start with the
+             * driver loaded */
+            s->preloaded = true;
+            const int n = pv_preload_driver_libraries(ready.libraries, ready.libraries_len);
+            pv_debug(PV_CAT_VTEST, "spare process %d: %d host driver librar%s loaded for "
+                     "later processes", (int)s->spares[i].pid, n, n == 1 ? "y" : "ies");
+         }
+         if (whole && !s->known_count && ready.count && ready.count <= PV_MAX_IMPORT_PROBES) {
             memcpy(s->known, ready.probes, ready.count * sizeof(ready.probes[0]));
             s->known_count = ready.count;
             pv_debug(PV_CAT_VTEST, "spare process %d: host-pointer import answers for %u "

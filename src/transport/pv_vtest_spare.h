@@ -46,6 +46,9 @@ struct pv_spares {
     * a guest's device creation in another process wait. */
    struct pv_import_probe known[PV_MAX_IMPORT_PROBES];
    uint32_t known_count;
+   /* the first ready spare's driver libraries are loaded into the server
+    * (pv_preload_driver_libraries), for every process it forks later */
+   bool preloaded;
 };
 
 void pv_spares_init(struct pv_spares *s, int wanted);

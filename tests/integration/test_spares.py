@@ -4,7 +4,9 @@
 memory types take the renderer's shared memory; the server passes that
 answer on, so later spares and processes forked for clients create no
 throwaway device of their own, and their guests are shown the same memory
-types as the first guest."""
+types as the first guest.  The server also loads the driver libraries the
+first spare's instance loaded, so that processes forked later start with
+them."""
 
 import os
 import re
@@ -27,6 +29,13 @@ env = dict(os.environ, PV_DEBUG='vtest,vk')
 server = pvtest.Server(['--spares', '1', '--linger', '0'], env=env)
 check(server.wait_log('passed on to later processes', 60),
       'the first ready spare told the server what its throwaway device found')
+check(server.wait_log('loaded for later processes', 10),
+      "the server loaded the first spare's driver libraries")
+preloaded = re.findall(r'preloaded (\S+) for the client processes', server.log_text())
+with open('/proc/%d/maps' % server.proc.pid) as f:
+    maps = f.read()
+check(preloaded and all(path in maps for path in preloaded),
+      'the driver libraries are mapped in the server, for its later forks (%s)' % preloaded)
 
 outputs = []
 for i in range(3):
