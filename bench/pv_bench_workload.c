@@ -8,9 +8,12 @@
  *
  * Sizes follow the device: small on a CPU driver, large on a GPU; --quick
  * shrinks everything (CI only checks that the bench runs and is right). */
+#include <fcntl.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "pv_sample.h"
 
@@ -105,6 +108,36 @@ bench_create(const struct sizes *z)
       t[i] = (now() - t0) * 1e3;
    }
    metric("create_ms", median(t, z->reps), "ms", "lower");
+}
+
+/* A new program, start to exit, that makes an instance and a device: what a
+ * test suite of many small programs (piglit on zink) pays per test.  The
+ * programs run one after another, each a new guest process through
+ * PearVisor, so each gets a spare or a process forked for it, never the
+ * last one's (--linger serves only the same guest process). */
+static void
+bench_programs(const struct sizes *z)
+{
+   double t[16];
+   int ok = 0;
+   for (int i = 0; i < z->reps; i++) {
+      const double t0 = now();
+      const pid_t pid = fork();
+      if (pid == 0) {
+         const int null = open("/dev/null", O_WRONLY);
+         if (null >= 0)
+            dup2(null, STDOUT_FILENO);
+         execl("/proc/self/exe", "pv-bench-program", "--program", (char *)NULL);
+         _exit(127);
+      }
+      int status = 0;
+      if (pid < 0 || waitpid(pid, &status, 0) != pid)
+         status = -1;
+      t[i] = (now() - t0) * 1e3;
+      ok += WIFEXITED(status) && WEXITSTATUS(status) == 0;
+   }
+   check("programs_ran", ok == z->reps);
+   metric("program_ms", median(t, z->reps), "ms", "lower");
 }
 
 /* vkGetBufferDeviceAddress: Mesa's Venus sends it and waits for the answer
@@ -482,6 +515,13 @@ int
 main(int argc, char **argv)
 {
    bool quick = false;
+   if (argc == 2 && !strcmp(argv[1], "--program")) {
+      /* one of bench_programs' programs */
+      struct sample s;
+      sample_init(&s, "pv-bench-program");
+      sample_fini(&s);
+      return 0;
+   }
    for (int i = 1; i < argc; i++) {
       if (!strcmp(argv[i], "--quick"))
          quick = true;
@@ -547,6 +587,8 @@ main(int argc, char **argv)
     * which slowed the metrics after it */
    if (wanted("create"))
       bench_create(&z);
+   if (wanted("programs"))
+      bench_programs(&z);
    sample_fini(&s);
    return failed ? 1 : 0;
 }

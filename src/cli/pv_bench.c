@@ -53,6 +53,7 @@ struct target {
 static const struct target targets[] = {
    { "create_first_ms", "first instance + device of a process", 1.2, 0, 0 },
    { "create_ms", "instance + device creation, again", 1.2, 0, 0 },
+   { "program_ms", "a new program: start, instance + device, exit", 1.3, 0, 0 },
    { "roundtrip_us", "synchronous round trip", 0, 4, 2 },
    { "alloc_free_us", "allocate + free, 64 KiB, sustained", 2.0, 0, 0 },
    { "alloc_map_ms", "allocate + map, large host-visible", 3.0, 0, 0 },
