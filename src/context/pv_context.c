@@ -264,6 +264,7 @@ pv_context_create(struct pv_renderer *renderer, uint32_t ctx_id, const char *nam
    if (mtx_init(&ctx->timeline_mutex, mtx_plain) != thrd_success)
       goto fail_instance_mutex;
    pv_list_init(&ctx->rings);
+   atomic_flag_clear(&ctx->spare_backings.lock);
    atomic_init(&ctx->scratch.used, 0);
    ctx->scratch.cap = renderer->config.scratch_bytes;
    ctx->dispatch = calloc(1, sizeof(*ctx->dispatch));
@@ -333,6 +334,7 @@ pv_context_destroy(struct pv_context *ctx)
    atomic_store(&ctx->dispatch->busy, UINT64_MAX);
    pv_object_table_destroy_all(&ctx->objects);
    atomic_store(&ctx->dispatch->busy, 0);
+   pv_backing_cache_drop_all(&ctx->spare_backings);
    stop_monitor(ctx);
    if (ctx->stats) {
       /* the totals of the client's whole life, for its summary */

@@ -20,6 +20,7 @@
 
 #include "pearvisor/pv_renderer.h"
 
+#include "context/pv_backing_cache.h"
 #include "cs/pv_arena.h"
 #include "cs/pv_fatal.h"
 #include "object/pv_object.h"
@@ -122,6 +123,8 @@ struct pv_context {
     * streams), within config.scratch_bytes */
    struct pv_arena_budget scratch;
 
+   /* freed host-visible memory's backings, for the next allocations */
+   struct pv_backing_cache spare_backings;
    mtx_t resource_mutex;         /* guards resources */
    struct pv_id_map resources;   /* res_id -> struct pv_resource (a reference) */
    /* changes whenever an id is added or removed (under resource_mutex):

@@ -68,6 +68,7 @@ pv_resource_create(enum pv_resource_kind kind, uint32_t id, size_t size, size_t 
    res->kind = kind;
    res->size = size;
    atomic_init(&res->refcount, 1);
+   atomic_init(&res->shared, false);
    return res;
 
 fail_fd:

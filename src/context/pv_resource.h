@@ -30,6 +30,8 @@ struct pv_resource {
     * (a guest cannot escape its quota by unreferencing what is still in
     * use); NULL: none */
    _Atomic uint64_t *charged_to;
+   /* its descriptor was sent to the guest (a blob of device memory) */
+   atomic_bool shared;
 };
 
 /* Creates sealed shared memory of `size` bytes, mapped at an address aligned

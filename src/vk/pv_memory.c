@@ -74,7 +74,7 @@ reserve_memory(struct pv_dispatch *d, uint64_t size)
 static void
 abandon(struct pv_device_memory *mem)
 {
-   pv_resource_unref(mem->backing);
+   pv_backing_cache_give_back(&mem->ctx->spare_backings, mem->backing);
    atomic_fetch_sub(&mem->ctx->memory_bytes, mem->size);
    pv_object_free(mem);
 }
@@ -88,7 +88,7 @@ memory_destroy(struct pv_object *obj)
       dev->vk.FreeMemory((VkDevice)(uintptr_t)dev->base.handle,
                          (VkDeviceMemory)(uintptr_t)obj->handle, NULL);
    /* after the driver let go of the pointer; blobs may still hold it */
-   pv_resource_unref(mem->backing);
+   pv_backing_cache_give_back(&mem->ctx->spare_backings, mem->backing);
    atomic_fetch_sub(&mem->ctx->memory_bytes, mem->size);
    pv_object_free(mem);
 }
@@ -203,7 +203,12 @@ pv_handle_vkAllocateMemory(struct pv_dispatch *d, struct pv_cmd_vkAllocateMemory
          return;
       }
       const size_t size = ((size_t)info->allocationSize + align - 1) & ~(align - 1);
-      mem->backing = pv_resource_create(PV_RESOURCE_DEVICE_MEMORY, 0, size, align);
+      mem->backing = pv_backing_cache_take(&d->ctx->spare_backings, size, align);
+      if (mem->backing)
+         pv_debug(PV_CAT_VK, "memory %" PRIu64 ": the kept backing of freed memory (%zu "
+                  "bytes)", mem->base.id, size);
+      else
+         mem->backing = pv_resource_create(PV_RESOURCE_DEVICE_MEMORY, 0, size, align);
       if (!mem->backing) {
          abandon(mem);
          args->ret = VK_ERROR_OUT_OF_HOST_MEMORY;
@@ -313,6 +318,8 @@ pv_memory_get_blob_backing(struct pv_context *ctx, uint64_t memory_id, uint64_t 
                    size, memory_id, mem->backing->size);
       *err = -EINVAL;
    } else {
+      /* the guest gets its descriptor: never kept for another allocation */
+      atomic_store_explicit(&mem->backing->shared, true, memory_order_release);
       backing = pv_resource_ref(mem->backing);
    }
    pv_object_put(&mem->base);
