@@ -216,6 +216,7 @@ pv_handle_vkCreateBuffer(struct pv_dispatch *d, struct pv_cmd_vkCreateBuffer *ar
    struct pv_object *obj = &buffer->base;
    VkBufferCreateInfo *info = (VkBufferCreateInfo *)args->pCreateInfo;
    buffer->size = info->size;
+   atomic_init(&buffer->bound, (info->flags & VK_BUFFER_CREATE_SPARSE_BINDING_BIT) != 0);
    VkExternalMemoryBufferCreateInfo ext;
    declare_buffer(dev, info, &ext);
    VkBuffer handle = VK_NULL_HANDLE;
@@ -252,6 +253,7 @@ pv_handle_vkCreateImage(struct pv_dispatch *d, struct pv_cmd_vkCreateImage *args
    image->extent = info->extent;
    image->mip_levels = info->mipLevels;
    image->array_layers = info->arrayLayers;
+   atomic_init(&image->bound, (info->flags & VK_IMAGE_CREATE_SPARSE_BINDING_BIT) != 0);
    VkExternalMemoryImageCreateInfo ext;
    declare_image(dev, info, &ext);
    VkImage handle = VK_NULL_HANDLE;

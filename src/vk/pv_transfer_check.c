@@ -11,6 +11,14 @@
  * argument or binding names must lie inside its buffer or image.  A guest
  * that breaks this has its context marked fatal.
  *
+ * A buffer or image that a transfer, clear, indirect argument or buffer
+ * descriptor names must be bound to memory (Vulkan: "must be bound
+ * completely and contiguously to a single VkDeviceMemory object"): lavapipe
+ * executed a fill of a never-bound buffer through a null pointer in its
+ * queue thread (found by fuzz-session-host).  A binding is noted when its
+ * check passes, before the host call; a host binding that then fails
+ * (out of memory) is not undone.
+ *
  * Buffer descriptors must lie inside their buffers too, and on a CPU driver
  * the device is created with robustBufferAccess (pv_device.c), so that
  * shaders stay inside their descriptors.  Not covered (docs/security.md):
@@ -34,6 +42,24 @@ as_image(const void *obj)
 }
 
 static bool
+buffer_bound(struct pv_dispatch *d, const struct pv_buffer *buffer, const char *what)
+{
+   if (atomic_load_explicit(&buffer->bound, memory_order_acquire))
+      return true;
+   pv_dispatch_fail(d, "%s: buffer %" PRIu64 " is not bound to memory", what, buffer->base.id);
+   return false;
+}
+
+static bool
+image_bound(struct pv_dispatch *d, const struct pv_image *image, const char *what)
+{
+   if (atomic_load_explicit(&image->bound, memory_order_acquire))
+      return true;
+   pv_dispatch_fail(d, "%s: image %" PRIu64 " is not bound to memory", what, image->base.id);
+   return false;
+}
+
+static bool
 buffer_range(struct pv_dispatch *d, const void *obj, VkDeviceSize offset, VkDeviceSize size,
              const char *what)
 {
@@ -42,6 +68,8 @@ buffer_range(struct pv_dispatch *d, const void *obj, VkDeviceSize offset, VkDevi
       pv_dispatch_fail(d, "%s: no buffer", what);
       return false;
    }
+   if (!buffer_bound(d, buffer, what))
+      return false;
    if (offset <= buffer->size && size <= buffer->size - offset)
       return true;
    pv_dispatch_fail(d, "%s: %" PRIu64 " bytes at %" PRIu64 " of a %" PRIu64 "-byte buffer", what,
@@ -60,6 +88,8 @@ buffer_offset_inside(struct pv_dispatch *d, const struct pv_buffer *buffer, VkDe
       pv_dispatch_fail(d, "%s: no buffer", what);
       return false;
    }
+   if (!buffer_bound(d, buffer, what))
+      return false;
    if (offset < buffer->size)
       return true;
    pv_dispatch_fail(d, "%s: offset %" PRIu64 " is not inside a %" PRIu64 "-byte buffer", what,
@@ -91,6 +121,8 @@ layers_of(struct pv_dispatch *d, const struct pv_image *image, uint32_t mip, uin
       pv_dispatch_fail(d, "%s: no image", what);
       return false;
    }
+   if (!image_bound(d, image, what))
+      return false;
    if (count == VK_REMAINING_ARRAY_LAYERS && base < image->array_layers)
       count = image->array_layers - base;
    if (mip < image->mip_levels && base < image->array_layers && count &&
@@ -119,6 +151,8 @@ subresource_range(struct pv_dispatch *d, const struct pv_image *image,
       pv_dispatch_fail(d, "%s: no image", what);
       return false;
    }
+   if (!image_bound(d, image, what))
+      return false;
    uint32_t levels = range->levelCount;
    if (levels == VK_REMAINING_MIP_LEVELS && range->baseMipLevel < image->mip_levels)
       levels = image->mip_levels - range->baseMipLevel;
@@ -648,12 +682,25 @@ present(struct pv_dispatch *d, const void *obj, const char *what)
    return false;
 }
 
+static void
+note_bound(void *obj)
+{
+   struct pv_object *o = obj;
+   if (o->type == VK_OBJECT_TYPE_BUFFER)
+      atomic_store_explicit(&((struct pv_buffer *)obj)->bound, true, memory_order_release);
+   else if (o->type == VK_OBJECT_TYPE_IMAGE)
+      atomic_store_explicit(&((struct pv_image *)obj)->bound, true, memory_order_release);
+}
+
 bool
 pv_check_vkBindBufferMemory(struct pv_dispatch *d, const struct pv_cmd_vkBindBufferMemory *args)
 {
-   return present(d, args->buffer, "buffer binding") &&
-          memory_range(d, args->memory, args->memoryOffset, buffer_needs(args->buffer),
-                       "buffer binding");
+   if (!present(d, args->buffer, "buffer binding") ||
+       !memory_range(d, args->memory, args->memoryOffset, buffer_needs(args->buffer),
+                     "buffer binding"))
+      return false;
+   note_bound(args->buffer);
+   return true;
 }
 
 bool
@@ -667,15 +714,20 @@ pv_check_vkBindBufferMemory2(struct pv_dispatch *d,
                         buffer_needs((const void *)b->buffer), "buffer binding"))
          return false;
    }
+   for (uint32_t i = 0; i < args->bindInfoCount; i++)
+      note_bound((void *)args->pBindInfos[i].buffer);
    return true;
 }
 
 bool
 pv_check_vkBindImageMemory(struct pv_dispatch *d, const struct pv_cmd_vkBindImageMemory *args)
 {
-   return present(d, args->image, "image binding") &&
-          memory_range(d, args->memory, args->memoryOffset, image_needs(args->image, NULL),
-                       "image binding");
+   if (!present(d, args->image, "image binding") ||
+       !memory_range(d, args->memory, args->memoryOffset, image_needs(args->image, NULL),
+                     "image binding"))
+      return false;
+   note_bound(args->image);
+   return true;
 }
 
 bool
@@ -690,6 +742,10 @@ pv_check_vkBindImageMemory2(struct pv_dispatch *d, const struct pv_cmd_vkBindIma
       if (!memory_range(d, (const void *)b->memory, b->memoryOffset,
                         image_needs((const void *)b->image, b->pNext), "image binding"))
          return false;
+   }
+   for (uint32_t i = 0; i < args->bindInfoCount; i++) {
+      if (args->pBindInfos[i].memory)
+         note_bound((void *)args->pBindInfos[i].image);
    }
    return true;
 }

@@ -4,6 +4,7 @@
 
 /* Guest-visible dispatchable objects and the helpers their handlers share. */
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <threads.h>
@@ -111,6 +112,9 @@ const struct pv_device *pv_command_buffer_device(const void *command_buffer);
 struct pv_buffer {
    struct pv_object base;
    VkDeviceSize size;
+   /* bound to memory (or sparse, which binds otherwise): before that a
+    * command may not name it (pv_transfer_check.c) */
+   atomic_bool bound;
 };
 
 struct pv_image {
@@ -120,6 +124,7 @@ struct pv_image {
    VkExtent3D extent;
    uint32_t mip_levels;
    uint32_t array_layers;
+   atomic_bool bound; /* as pv_buffer's */
 };
 
 /* A VkShaderModule, with the entry points pipelines may name. */

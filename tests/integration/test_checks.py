@@ -367,6 +367,19 @@ def fill_buffer(g):
     return lambda at: cmd('vkCmdFillBuffer', u64(cb), u64(dst), u64(at), u64(WHOLE_SIZE), u32(0))
 
 
+def fill_unbound(g):
+    bound, unbound, cb = g.buffer(), g.buffer(bind=False), g.command_buffer()
+    return lambda is_bound: cmd('vkCmdFillBuffer', u64(cb), u64(bound if is_bound else unbound),
+                                u64(0), u64(WHOLE_SIZE), u32(0))
+
+
+def clear_unbound(g):
+    bound, unbound, cb = g.image(), g.image(bind=False), g.command_buffer()
+    color = u32(0) + u64(4) + f32(0) * 4                  # VkClearColorValue, float32
+    return lambda is_bound: cmd('vkCmdClearColorImage', u64(cb), u64(bound if is_bound else unbound),
+                                u32(GENERAL), ptr(color), u32(1), array([range_info()]))
+
+
 def buffer_to_image(region_of, two=False):
     def setup(g):
         buf, img, cb = g.buffer(), g.image(), g.command_buffer()
@@ -635,6 +648,11 @@ CASES = [
          'blit source: blit corners (-1,0,0)-(16,16,1) outside a 16x16x1 level'),
     Case('clear-color', 'vkCmdClearColorImage', 'vkCmdClearColorImage', clear_color, 1, 2,
          'clear: levels 0+2 of an image of 1'),
+    # a buffer or image a command names must be bound to memory
+    Case('fill-unbound-buffer', 'memory bound', 'vkCmdFillBuffer', fill_unbound, True, False,
+         'fill: buffer # is not bound to memory'),
+    Case('clear-unbound-image', 'memory bound', 'vkCmdClearColorImage', clear_unbound, True,
+         False, 'clear: image # is not bound to memory'),
     Case('clear-depth', 'vkCmdClearDepthStencilImage', 'vkCmdClearDepthStencilImage',
          clear_depth, 1, 2, 'clear: level 0, layers 0+2 of an image of 1 levels and 1 layers'),
     # indirect arguments: 12-byte dispatches, 16- and 20-byte draws, 4-byte counts
