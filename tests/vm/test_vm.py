@@ -115,12 +115,16 @@ def qemu_command(qemu, kernel, initrd, serial, qmp):
 
 
 def start_display(fbdir):
-    """A virtual X server for QEMU's OpenGL display, larger than the guest's
-    1280x800 so that QEMU's window shows it unscaled, its screen kept in
-    fbdir/Xvfb_screen0 (XWD); returns (process, DISPLAY) or (None, None)."""
+    """A virtual X server for QEMU's OpenGL display, its screen kept in
+    fbdir/Xvfb_screen0 (XWD); returns (process, DISPLAY) or (None, None).
+    QEMU's SDL window shows the guest's scanout unscaled, but SDL puts it
+    where its first frame (640x480) is centred and it grows from there to
+    the right and down: on a 1600x1200 screen a 1280x800 scanout starts at
+    (480, 360) and its last 160 columns are off the screen.  On 2048x1536
+    all of it is on the screen, from (704, 528)."""
     if not shutil.which('Xvfb'):
         return None, None
-    xvfb = subprocess.Popen(['Xvfb', '-displayfd', '1', '-screen', '0', '1600x1200x24',
+    xvfb = subprocess.Popen(['Xvfb', '-displayfd', '1', '-screen', '0', '2048x1536x24',
                              '-fbdir', fbdir, '-nolisten', 'tcp'], stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL)
     number = xvfb.stdout.readline().decode().strip()
