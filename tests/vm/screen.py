@@ -13,7 +13,14 @@ renders that line with those glyphs, one bit a pixel, and looks for it on
 the screen: a pixel is lit when it is brighter than half grey (fbcon draws
 light grey on black).  The screen must hold the line exactly: every pixel
 of its 8x16 cells lit where the glyph's bit is set and dark where it is not,
-the rest of the screen dark (the guest cleared it)."""
+the rest of the screen dark (the guest cleared it).
+
+The guest's KMS output (guest_kms.c) shows two frames one after the other,
+by a page flip, and prints how it drew them: a palette of 8 colours, none
+black, and the rule that picks a pixel's colour (parse_frames).  The host
+draws the frame the guest flipped to and wants it on the screen exactly:
+every pixel of the mode's size the colour the rule gives, everything around
+it black (find_frame)."""
 
 import re
 import struct
@@ -133,3 +140,80 @@ def find_line(screen, text, font):
     return True, ('the line, %d characters, %d pixels, matches the font\'s rendering exactly at '
                   '(%d, %d) of the %dx%d screen, and nothing else is lit' %
                   (len(text), pixels, ox, oy, screen.width, screen.height))
+
+
+def parse_frames(console):
+    """{'A': rows, 'B': rows}, each frame as guest_kms.c drew it: a list of
+    the mode's rows as R, G, B bytes; None if the guest did not print the
+    mode, the pattern and both buffers."""
+    mode = re.search(r'kms-mode (\d+) (\d+)', console)
+    pattern = re.search(r'kms-pattern (\d+) (\d+)((?: [0-9a-f]{6})+)', console)
+    shifts = dict(re.findall(r'kms-buffer ([AB]) (\d+) ', console))
+    if not mode or not pattern or set(shifts) != {'A', 'B'}:
+        return None
+    width, height = int(mode.group(1)), int(mode.group(2))
+    columns, bands = int(pattern.group(1)), int(pattern.group(2))
+    palette = [bytes.fromhex(c) for c in pattern.group(3).split()]
+    if not width or not height or len(palette) != columns:
+        return None
+    frames = {}
+    for name, shift in shifts.items():
+        # guest_kms.c: colour (x * COLUMNS / W + y * BANDS / H + SHIFT) % COLUMNS,
+        # so a frame has one row for each band
+        band_rows = [b''.join(palette[(x * columns // width + band + int(shift)) % columns]
+                              for x in range(width)) for band in range(bands)]
+        frames[name] = [band_rows[y * bands // height] for y in range(height)]
+    return frames
+
+
+def nonblack_box(screen):
+    """The smallest box (x0, y0, x1, y1) holding every pixel that is not
+    black; None if all are."""
+    xs, ys = [], []
+    row_bytes = screen.width * 3
+    for y in range(screen.height):
+        row = screen.rgb[y * row_bytes:(y + 1) * row_bytes]
+        first = row_bytes - len(row.lstrip(b'\0'))
+        if first < row_bytes:
+            ys.append(y)
+            xs += (first // 3, (len(row.rstrip(b'\0')) - 1) // 3)
+    return (min(xs), min(ys), max(xs) + 1, max(ys) + 1) if ys else None
+
+
+def find_frame(screen, frames, want):
+    """(found, what): whether the screen shows frames[want] exactly, one
+    screen pixel a frame pixel, and nothing but black around it; if not,
+    what it shows instead (another of the frames, or where they differ)."""
+    rows = frames[want]
+    width, height = len(rows[0]) // 3, len(rows)
+    box = nonblack_box(screen)
+    if box is None:
+        return False, 'the screen is all black (%dx%d)' % (screen.width, screen.height)
+    if (box[2] - box[0], box[3] - box[1]) != (width, height):
+        return False, ('pixels other than black in %s, %dx%d, where a %dx%d frame would be '
+                       'shown' % (box, box[2] - box[0], box[3] - box[1], width, height))
+    ox, oy = box[0], box[1]
+
+    def shown_row(y):
+        at = ((oy + y) * screen.width + ox) * 3
+        return screen.rgb[at:at + width * 3]
+    for name in [want] + sorted(set(frames) - {want}):
+        if all(shown_row(y) == row for y, row in enumerate(frames[name])):
+            if name == want:
+                return True, ('frame %s, %dx%d, %d pixels, matches the guest\'s drawing exactly '
+                              'at (%d, %d) of the %dx%d screen, and everything else is black' %
+                              (want, width, height, width * height, ox, oy, screen.width,
+                               screen.height))
+            return False, 'the screen shows frame %s, not %s, at (%d, %d)' % (name, want, ox, oy)
+    wrong, first = 0, None
+    for y, row in enumerate(rows):
+        shown = shown_row(y)
+        if shown == row:
+            continue
+        for x in range(width):
+            if shown[x * 3:x * 3 + 3] != row[x * 3:x * 3 + 3]:
+                wrong += 1
+                first = first or (x, y, shown[x * 3:x * 3 + 3].hex(), row[x * 3:x * 3 + 3].hex())
+    return False, ('%d of frame %s\'s %d pixels differ at (%d, %d) of the screen; the first at '
+                   '(%d, %d) of the frame: %s shown, %s drawn' %
+                   ((wrong, want, width * height, ox, oy) + first))

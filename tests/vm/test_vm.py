@@ -14,7 +14,10 @@ its own context: QEMU keeps running and the next guest is served.  The
 guest also puts a line of text on its framebuffer console, and QEMU's
 display must show it, pixel for pixel as the kernel's font draws it
 (screen.py: read from the X server's screen, since QEMU 10.0's screendump
-has no image of a GL scanout).
+has no image of a GL scanout).  Then a guest program drives the KMS device
+as a compositor's output does (two dumb buffers as framebuffers, a mode
+set with the first, a page flip to the second, its event), and QEMU's
+display must show each frame exactly while it is up.
 
 Skipped (exit 77, the SKIP line says which) only when QEMU or the guest
 kernel cannot be fetched or built (prepare.sh), or the guest's root file
@@ -70,6 +73,12 @@ HEARTBEAT_S = 10
 CONSOLE_WAIT_S = 60
 # the line the guest puts on its framebuffer console (no shell quoting in it)
 CONSOLE_TEXT = 'PearVisor GPU: the guest console, 2D through GL #14'
+# how long the guest's KMS program keeps each of its two frames up for the
+# host to find (the host looks about once a second)
+KMS_HOLD_S = 8
+# QEMU's error response to a 2D command, from resource create (0x101) to
+# detaching a backing (0x107): SET_SCANOUT is 0x103, RESOURCE_FLUSH 0x104
+ERROR_2D = re.compile(r'ctrl 0x10[1-7], error[^\n]*')
 
 # what QEMU prints when KVM gives up on the guest (it then pauses it forever)
 KVM_FAILURE = re.compile(r'KVM internal error[^\n]*|emulation failure[^\n]*')
@@ -226,6 +235,18 @@ def boot_verdict(b):
                   'console silence %.1f s)' % (b.elapsed, b.longest_silence))
 
 
+def save_screen(screen_read, suffix=''):
+    """PV_VM_SCREENSHOT=FILE: the screen as the test read it, as a PNG (FILE
+    for the console's, FILE with SUFFIX before its extension for others)."""
+    out = os.environ.get('PV_VM_SCREENSHOT')
+    if out and screen_read:
+        root, ext = os.path.splitext(out)
+        out = root + suffix + ext
+        with open(out, 'wb') as f:
+            f.write(screen_read.png())
+        print('the screen as the test read it: %s' % out)
+
+
 class ConsoleWatch:
     """Once the guest says its line is on its console, reads the screen
     QEMU's display drew (Xvfb's screen file) until the line is found there
@@ -286,9 +307,54 @@ class ConsoleWatch:
         return 'ok'
 
 
+class KmsWatch:
+    """Reads the screen QEMU's display drew about once a second while the
+    guest's KMS program shows a frame (from its "kms-shown A" to its
+    "kms-shown B", from that to "kms-released", KMS_HOLD_S at most), until
+    that frame is found there exactly (screen.find_frame)."""
+
+    # each frame, and the guest's line that ends it
+    FRAMES = (('A', 'kms-shown B'), ('B', 'kms-released'))
+
+    def __init__(self, run_dir):
+        self.screen_file = os.path.join(run_dir, 'fb', 'Xvfb_screen0')
+        self.last_look = None
+        self.shown_at, self.looks, self.found, self.what, self.screen = {}, {}, {}, {}, {}
+        for name, _ in self.FRAMES:
+            self.looks[name], self.found[name], self.screen[name] = 0, False, None
+            self.what[name] = 'the guest never showed it'
+
+    def __call__(self, console):
+        for name, until in self.FRAMES:
+            if not self.found[name] and 'kms-shown ' + name in console and until not in console:
+                self.look(console, name)
+
+    def look(self, console, name):
+        now = time.time()
+        self.shown_at.setdefault(name, now)
+        if now - self.shown_at[name] > KMS_HOLD_S or (
+                self.last_look and now - self.last_look < 1):
+            return
+        self.last_look = now
+        frames = screen.parse_frames(console)
+        if frames is None:
+            self.what[name] = 'the guest did not print its mode, pattern and buffers'
+            return
+        try:
+            self.screen[name] = screen.read_xwd(self.screen_file)
+        except (OSError, ValueError, IndexError) as e:
+            self.what[name] = 'the screen cannot be read (%s)' % e
+            return
+        self.looks[name] += 1
+        self.found[name], self.what[name] = screen.find_frame(self.screen[name], frames, name)
+        print('frame %s, look %d, %.1f s after the guest showed it: %s' % (
+            name, self.looks[name], time.time() - self.shown_at[name], self.what[name]),
+            flush=True)
+
+
 def run_vm(qemu, kernel, initrd, env):
     """Boots, prints what the console and QEMU said, checks the boot;
-    returns the Boot and the ConsoleWatch."""
+    returns the Boot, the ConsoleWatch and the KmsWatch."""
     run_dir = tempfile.mkdtemp(prefix='pv-vm-')
     os.makedirs(os.path.join(run_dir, 'fb'))
     xvfb, display = start_display(os.path.join(run_dir, 'fb'))
@@ -296,9 +362,14 @@ def run_vm(qemu, kernel, initrd, env):
         pvtest.finish()
     serial = os.path.join(run_dir, 'serial.log')
     watch = ConsoleWatch(run_dir)
+    kms_watch = KmsWatch(run_dir)
+
+    def watch_both(console):
+        watch(console)
+        kms_watch(console)
     try:
         b = boot(qemu_command(qemu, kernel, initrd, serial, watch.qmp), serial,
-                 dict(env, DISPLAY=display), watch=watch)
+                 dict(env, DISPLAY=display), watch=watch_both)
         watch.dumped = screendump_screen(watch.dump) if watch.screendump == 'ok' else None
     finally:
         xvfb.terminate()
@@ -308,7 +379,7 @@ def run_vm(qemu, kernel, initrd, env):
     print(b.host_log[-4000:])
     passed, what = boot_verdict(b)
     check(passed, what)
-    return b, watch
+    return b, watch, kms_watch
 
 
 def screendump_screen(path):
@@ -401,6 +472,9 @@ echo "uptime after: $(cat /proc/uptime)"
 for s in %s; do echo "GUEST: pv-$s"; /samples/pv-$s 2>&1; done
 echo "GUEST: bench"
 [ -x /samples/bench ] && /samples/bench --quick 2>&1
+echo "GUEST: kms"
+/samples/kms /dev/dri/card0 %d 2>&1
+echo "kms-status $?"
 echo "GUEST: garbage"
 /samples/garbage
 sleep 1
@@ -408,10 +482,10 @@ echo "GUEST: after garbage"
 /samples/pv-saxpy 2>&1
 echo "GUEST: done"
 poweroff -f
-''' % (HEARTBEAT_S, ' '.join(insmods), CONSOLE_TEXT, ' '.join(GUEST_SAMPLES))
+''' % (HEARTBEAT_S, ' '.join(insmods), CONSOLE_TEXT, ' '.join(GUEST_SAMPLES), KMS_HOLD_S)
 
 
-def assemble_guest(modules, garbage, bench, console):
+def assemble_guest(modules, garbage, bench, console, kms):
     """The guest's initramfs; returns its path."""
     venus_lib, vulkaninfo = host_parts()
     root = tempfile.mkdtemp(prefix='pv-vm-guest-')
@@ -434,7 +508,7 @@ def assemble_guest(modules, garbage, bench, console):
     os.makedirs(icd_dir)
     shutil.copy(VENUS_ICD, icd_dir)
     # ours, built by meson beside this test: missing is a failure, not a skip
-    guest_programs = [venus_lib, vulkaninfo, garbage, console] + \
+    guest_programs = [venus_lib, vulkaninfo, garbage, console, kms] + \
         [os.path.join(SAMPLES, 'pv-' + s) for s in GUEST_SAMPLES] + ([bench] if bench else [])
     for f in guest_programs:
         copy_with_libraries(os.path.realpath(f), root)
@@ -444,6 +518,7 @@ def assemble_guest(modules, garbage, bench, console):
         shutil.copy(os.path.join(SAMPLES, 'pv-' + s), os.path.join(root, 'samples'))
     shutil.copy(garbage, os.path.join(root, 'samples', 'garbage'))
     shutil.copy(console, os.path.join(root, 'samples', 'console'))
+    shutil.copy(kms, os.path.join(root, 'samples', 'kms'))
     init = guest_init(insmods)
     with open(os.path.join(root, 'init'), 'w') as f:
         f.write(init)
@@ -470,11 +545,7 @@ def check_console(console, host_log, watch):
     check(re.search(r'ctrl 0x103, error', host_log) is None,
           'QEMU answers the console\'s SET_SCANOUT without an error')
     check(watch.found, 'QEMU\'s display shows the guest\'s console: %s' % watch.what)
-    out = os.environ.get('PV_VM_SCREENSHOT')
-    if out and watch.screen:
-        with open(out, 'wb') as f:
-            f.write(watch.screen.png())
-        print('the screen as the test read it: %s' % out)
+    save_screen(watch.screen)
     if watch.screendump == 'ok' and font:
         found, what = (screen.find_line(watch.dumped, CONSOLE_TEXT, font) if watch.dumped
                        else (False, 'its file cannot be read'))
@@ -482,6 +553,35 @@ def check_console(console, host_log, watch):
     else:
         # QEMU 10.0 dumps a console's DisplaySurface only; a GL scanout has none
         print('note: QEMU\'s screendump (QMP): %s' % watch.screendump)
+
+
+def check_kms(console, host_log, watch):
+    """The guest's KMS output, as a compositor drives it, and its last frame
+    on QEMU's display (screen.find_frame says how it is compared)."""
+    out = section(console, 'kms')
+    mode = re.search(r'kms-mode (\d+) (\d+)', out)
+    fbs = dict(re.findall(r'kms-buffer ([AB]) \d+ (\d+) ', out))
+    status = re.search(r'kms-status (\d+)', out)
+    check(status is not None and status.group(1) == '0' and mode is not None and
+          set(fbs) == {'A', 'B'} and '0' not in fbs.values() and 'kms-shown A' in out and
+          'kms-shown B' in out and 'kms-released' in out,
+          'the guest\'s KMS program runs as DRM master: mode %s, two dumb buffers as '
+          'framebuffers %s, the mode set with A, then B, exit status %s' %
+          ('%sx%s' % mode.groups() if mode else None, fbs or None,
+           status.group(1) if status else None))
+    flip = re.search(r'kms-flip (event \d+|setcrtc[^\n]*)', out)
+    check(flip is not None and flip.group(1).startswith('event'),
+          'the guest flips from A to B with DRM_IOCTL_MODE_PAGE_FLIP and gets its event (%s)' %
+          (flip.group(1) if flip else 'no flip'))
+    error = ERROR_2D.search(host_log)
+    check(error is None, 'QEMU answers the 2D commands (resources, transfers, SET_SCANOUT, '
+          'flushes) without an error response (%s)' % (error.group(0) if error else 'none'))
+    check(watch.found['A'], 'QEMU\'s display shows frame A after the mode set (%d looks): %s' %
+          (watch.looks['A'], watch.what['A']))
+    check(watch.found['B'], 'QEMU\'s display shows frame B after the page flip (%d looks): %s' %
+          (watch.looks['B'], watch.what['B']))
+    save_screen(watch.screen['A'], '-kms-a')
+    save_screen(watch.screen['B'], '-kms-b')
 
 
 def fake_main(fake):
@@ -496,6 +596,7 @@ def main():
     pcdir = os.environ['PV_VIRGL_PCDIR']
     garbage = os.environ['PV_GUEST_GARBAGE']
     console_program = os.environ['PV_GUEST_CONSOLE']
+    kms_program = os.environ['PV_GUEST_KMS']
     bench = os.environ.get('PV_BENCH_WORKLOAD')
 
     try:
@@ -523,7 +624,7 @@ def main():
           len(virgl_calls))
 
     try:
-        initrd = assemble_guest(modules, garbage, bench, console_program)
+        initrd = assemble_guest(modules, garbage, bench, console_program, kms_program)
     except CannotAssemble as e:
         skip('the guest\'s root file system cannot be built here: %s' % e)
     check(os.path.getsize(initrd) > 1 << 20, 'the guest initramfs is assembled (%d KiB)' %
@@ -540,7 +641,7 @@ def main():
                LD_LIBRARY_PATH=os.path.dirname(virgl_lib),
                PV_VIRGL_HELPER=helper,
                VK_DRIVER_FILES=pvtest.HOST_ICD, VK_ICD_FILENAMES=pvtest.HOST_ICD)
-    b, watch = run_vm(qemu, os.path.join(CACHE, 'kernel', 'vmlinuz'), initrd, env)
+    b, watch, kms_watch = run_vm(qemu, os.path.join(CACHE, 'kernel', 'vmlinuz'), initrd, env)
     shutil.rmtree(initrd[:-len('.cpio.gz')], ignore_errors=True)
     os.unlink(initrd)
     console, host_log = b.console, b.host_log
@@ -565,6 +666,7 @@ def main():
               'pv-%s passes in the guest with the native result (%s / %s)' %
               (s, m.group(1) if m else None, native_hashes[s]))
     check_console(console, host_log, watch)
+    check_kms(console, host_log, kms_watch)
     check('submitted to a Venus context' in section(console, 'garbage'),
           'a guest program sends garbage through the virtio-gpu path')
     check(re.search(r'guest error, context marked fatal', host_log) is not None,

@@ -83,7 +83,7 @@ for tool in ('apt-get', 'apt-cache'):
 env = dict(os.environ, PATH=stubs + ':' + os.environ.get('PATH', ''),
            PV_VM_CACHE=tempfile.mkdtemp(prefix='pv-vm-cache-'),
            PV_VIRGL_LIB='none', PV_VIRGL_HELPER='none', PV_VIRGL_PCDIR='none',
-           PV_GUEST_GARBAGE='none', PV_GUEST_CONSOLE='none')
+           PV_GUEST_GARBAGE='none', PV_GUEST_CONSOLE='none', PV_GUEST_KMS='none')
 env.pop('PV_VM_FAKE_QEMU', None)
 r, elapsed = run_test_vm(env)
 if not check(r.returncode == 77 and 'SKIP: cannot fetch meson from bookworm-backports' in r.stdout,
