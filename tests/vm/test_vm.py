@@ -17,7 +17,10 @@ display must show it, pixel for pixel as the kernel's font draws it
 has no image of a GL scanout).  Then a guest program drives the KMS device
 as a compositor's output does (two dumb buffers as framebuffers, a mode
 set with the first, a page flip to the second, its event), and QEMU's
-display must show each frame exactly while it is up.
+display must show each frame exactly while it is up; and Mesa's Venus must
+not offer VK_KHR_swapchain, which it does only when the renderer's device
+has dma-buf memory and DRM format modifiers, which lavapipe lacks
+(docs/vmm.md).
 
 Skipped (exit 77, the SKIP line says which) only when QEMU or the guest
 kernel cannot be fetched or built (prepare.sh), or the guest's root file
@@ -475,6 +478,14 @@ echo "GUEST: bench"
 echo "GUEST: kms"
 /samples/kms /dev/dri/card0 %d 2>&1
 echo "kms-status $?"
+echo "GUEST: swapchain"
+vulkaninfo > /tmp/vulkaninfo.txt 2> /tmp/vulkaninfo.err
+echo "vulkaninfo-status $?"
+grep "^Device Extensions" /tmp/vulkaninfo.txt
+for e in VK_KHR_synchronization2 VK_KHR_swapchain; do
+  echo "extension $e $(grep -c -E "^[[:space:]]+$e[[:space:]]+: extension revision" /tmp/vulkaninfo.txt)"
+done
+grep -w VK_KHR_swapchain /tmp/vulkaninfo.err
 echo "GUEST: garbage"
 /samples/garbage
 sleep 1
@@ -584,6 +595,30 @@ def check_kms(console, host_log, watch):
     save_screen(watch.screen['B'], '-kms-b')
 
 
+def check_no_swapchain(console):
+    """What Mesa's Venus offers a guest's window system on this host."""
+    out = section(console, 'swapchain')
+    status = re.search(r'vulkaninfo-status (\d+)', out)
+    listed = re.search(r'^Device Extensions: count = (\d+)', out, re.M)
+    # how many of vulkaninfo's lines list the extension (not its errors:
+    # the loader's on stderr name VK_KHR_swapchain as not supported)
+    counts = dict(re.findall(r'^extension (VK_\w+) (\d+)', out, re.M))
+    # that vulkaninfo listed the device's extensions, one known to be there
+    # among them, so a count of 0 is not an empty listing
+    check(status is not None and status.group(1) == '0' and listed is not None and
+          int(listed.group(1)) > 0 and int(counts.get('VK_KHR_synchronization2', 0)) > 0,
+          'vulkaninfo in the guest lists the device\'s extensions (exit status %s, %s of them, '
+          'lines listing VK_KHR_synchronization2: %s)' %
+          (status.group(1) if status else None, listed.group(1) if listed else None,
+           counts.get('VK_KHR_synchronization2')))
+    check(counts.get('VK_KHR_swapchain') == '0',
+          'the guest is not offered VK_KHR_swapchain on lavapipe (lines listing it: %s): Mesa\'s '
+          'Venus offers it only when the renderer\'s device has dma-buf external memory, '
+          'VK_EXT_image_drm_format_modifier and VK_EXT_queue_family_foreign, and lavapipe '
+          'exports no dma-buf and has no DRM format modifiers (docs/vmm.md)' %
+          counts.get('VK_KHR_swapchain'))
+
+
 def fake_main(fake):
     """The boot and its verdict only, with a stand-in for QEMU."""
     run_vm(fake, 'vmlinuz', 'guest.cpio.gz', dict(os.environ))
@@ -667,6 +702,7 @@ def main():
               (s, m.group(1) if m else None, native_hashes[s]))
     check_console(console, host_log, watch)
     check_kms(console, host_log, kms_watch)
+    check_no_swapchain(console)
     check('submitted to a Venus context' in section(console, 'garbage'),
           'a guest program sends garbage through the virtio-gpu path')
     check(re.search(r'guest error, context marked fatal', host_log) is not None,
