@@ -87,8 +87,9 @@ class Dispatch:
                 if cmd is not None and name in manual:
                     raise SystemExit('gen/manual.txt: %s is not a supported command' % name)
         for name in self.check:
-            if self.kind.get(name) != 'pass':
-                raise SystemExit('gen/manual.txt: check %s: not a pass-through command' % name)
+            if self.kind.get(name) not in ('pass', 'create'):
+                raise SystemExit('gen/manual.txt: check %s: neither a pass-through nor a '
+                                 'generated create' % name)
 
     def generic_create(self, cmd):
         """vkCreateX(VkDevice, const VkXCreateInfo *, allocator, VkX *): the
@@ -292,6 +293,9 @@ class Dispatch:
         c('   pv_dispatch_missing(d, "%s");' % name)
         c('   return;')
         c('}')
+        if name in self.check:
+            c('if (!pv_check_%s(d, args))' % name)
+            c('   return;')
         c('struct pv_object *obj = pv_vk_object_alloc(d, sizeof(*obj), %s, '
           'pv_handle_id(*args->%s), &args->ret);' % (objtype_of(self.proto, ty), w[3].name))
         c('if (!obj)')

@@ -550,6 +550,16 @@ def create_image(g):
                             ptr(u64(g.new_id())))
 
 
+def layout_info(binding):
+    entry = u32(binding) + u32(STORAGE_BUFFER) + u32(1) + u32(STAGE_COMPUTE) + NULL
+    return u32(32) + NULL + u32(0) + u32(1) + array([entry])  # VkDescriptorSetLayoutCreateInfo
+
+
+def set_layout_binding(g):
+    return lambda binding: cmd('vkCreateDescriptorSetLayout', u64(DEVICE),
+                               ptr(layout_info(binding)), NULL, ptr(u64(g.new_id())))
+
+
 def image_requirements(g):
     return lambda info: cmd('vkGetDeviceImageMemoryRequirements', u64(DEVICE),
                             ptr(u32(1000413003) + NULL + ptr(image_info(**info)) + u32(0)),
@@ -735,6 +745,9 @@ for rule, good, bad, why in IMAGE_RULES:
     CASES.append(Case('image-' + rule, 'image parameters', 'vkCreateImage', create_image, good,
                       bad, 'invalid image parameters (%s)' % why))
 CASES += [
+    Case('descriptor-binding-number', 'binding numbers', 'vkCreateDescriptorSetLayout',
+         set_layout_binding, 65535, 65536,
+         'descriptor set layout: binding number # (the renderer\'s limit is #)'),
     Case('image-requirements', 'image parameters', 'vkGetDeviceImageMemoryRequirements',
          image_requirements, {}, {'extent': (IMG, IMG, 2)},
          'invalid image parameters (a 2D image deeper than 1)'),
