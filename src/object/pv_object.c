@@ -378,6 +378,13 @@ pv_object_table_destroy(struct pv_object_table *table, struct pv_object *obj)
    for (long i = 0; i < n; i++)
       wait_unheld(order[i]);
 
+   /* nobody will signal what the host still waits on for a subtree torn
+    * down with its parent: without this a device waiting idle would wait
+    * for ever (lavapipe's queue on a timeline value the guest never set) */
+   for (long i = 0; i < n; i++) {
+      if (order[i] != obj && order[i]->release_waits)
+         order[i]->release_waits(order[i]);
+   }
    /* parents first: a device waits idle before its objects go */
    for (long i = n; i-- > 0;) {
       if (order[i]->quiesce)

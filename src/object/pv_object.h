@@ -49,6 +49,12 @@ struct pv_object {
    /* optional: called on every object of a subtree before any of it is
     * destroyed (a device waits for its queues to go idle) */
    void (*quiesce)(struct pv_object *obj);
+   /* optional: called, before any quiesce, on every object of a subtree
+    * torn down with its parent (not on the object the guest destroyed
+    * itself): what the host may still wait on for it that no guest will
+    * ever provide is given (a timeline semaphore reaches a value every
+    * pending wait accepts) */
+   void (*release_waits)(struct pv_object *obj);
    /* references taken by lookups (counted under the table's lock, so no
     * atomic instruction of its own) and dropped (atomic: any thread, no
     * lock); held = gets - puts, modulo 2^32 */

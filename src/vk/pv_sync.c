@@ -18,6 +18,49 @@ semaphore_destroy(struct pv_object *obj)
    pv_object_free(obj);
 }
 
+/* A timeline semaphore torn down with its device or context: the guest can
+ * no longer signal it, so it is set as far as Vulkan allows from its value
+ * (maxTimelineSemaphoreValueDifference), which every valid pending wait
+ * accepts.  A queue waiting on it then finishes instead of holding the
+ * device's teardown for ever. */
+static void
+semaphore_release_waits(struct pv_object *obj)
+{
+   const struct pv_semaphore *sem = (const struct pv_semaphore *)obj;
+   const struct pv_device *dev = (const struct pv_device *)obj->parent;
+   if (sem->type != VK_SEMAPHORE_TYPE_TIMELINE || !obj->handle || !dev ||
+       !obj->vk->GetSemaphoreCounterValue || !obj->vk->SignalSemaphore)
+      return;
+   const VkDevice device = (VkDevice)(uintptr_t)dev->base.handle;
+   const VkSemaphore handle = (VkSemaphore)(uintptr_t)obj->handle;
+   uint64_t value = 0;
+   if (obj->vk->GetSemaphoreCounterValue(device, handle, &value) != VK_SUCCESS)
+      return;
+   const struct pv_physical_device *pdev = dev->physical_device;
+   VkPhysicalDeviceTimelineSemaphoreProperties timeline = {
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TIMELINE_SEMAPHORE_PROPERTIES,
+   };
+   VkPhysicalDeviceProperties2 props = {
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
+      .pNext = &timeline,
+   };
+   pdev->instance->vk.GetPhysicalDeviceProperties2(
+      (VkPhysicalDevice)(uintptr_t)pdev->base.handle, &props);
+   uint64_t target;
+   if (__builtin_add_overflow(value, timeline.maxTimelineSemaphoreValueDifference, &target))
+      target = UINT64_MAX;
+   if (target <= value)
+      return;
+   const VkSemaphoreSignalInfo info = {
+      .sType = VK_STRUCTURE_TYPE_SEMAPHORE_SIGNAL_INFO,
+      .semaphore = handle,
+      .value = target,
+   };
+   if (obj->vk->SignalSemaphore(device, &info) == VK_SUCCESS)
+      pv_debug(PV_CAT_VK, "semaphore %" PRIu64 ": set from %" PRIu64 " to %" PRIu64
+               " at teardown, for waits nobody will signal", obj->id, value, target);
+}
+
 void
 pv_handle_vkResetFenceResourceMESA(struct pv_dispatch *d,
                                    struct pv_cmd_vkResetFenceResourceMESA *args)
@@ -80,6 +123,7 @@ pv_handle_vkCreateSemaphore(struct pv_dispatch *d, struct pv_cmd_vkCreateSemapho
    sem->base.handle = (uint64_t)(uintptr_t)handle;
    sem->base.vk = &dev->vk;
    sem->base.destroy = semaphore_destroy;
+   sem->base.release_waits = semaphore_release_waits;
    if (!pv_vk_object_adopt(d, &sem->base, &dev->base)) {
       dev->vk.DestroySemaphore(device, handle, NULL);
       pv_object_free(sem);
