@@ -63,12 +63,17 @@ SPIR-V at vkCreateShaderModule | vk/pv_shader.c |    if (!check_code(d, dev, inf
 SPIR-V of code chained to a stage | vk/pv_shader.c |    if (!check_code(d, dev, info))\n      return false;\n =>
 SPIR-V size rule | vk/pv_spirv.c | if (size < SPIRV_HEADER_WORDS * 4 || size % 4) { => if (0) {
 SPIR-V validator | vk/pv_spirv.c |    return result == SPV_SUCCESS; =>    return true;
-stages of compute pipelines | vk/pv_pipeline.c | if (!pv_shader_stage_check(d, (struct pv_device *)dev, &args->pCreateInfos[i].stage)) => if (0 && !pv_shader_stage_check(d, (struct pv_device *)dev, &args->pCreateInfos[i].stage))
-stages of graphics pipelines | vk/pv_pipeline.c | if (!pv_shader_stage_check(d, (struct pv_device *)dev, &info->pStages[s])) => if (0 && !pv_shader_stage_check(d, (struct pv_device *)dev, &info->pStages[s]))
+stages of compute pipelines | vk/pv_pipeline.c | if (!pv_shader_stage_check(d, (struct pv_device *)dev, &info->stage, info->layout)) => if (0 && !pv_shader_stage_check(d, (struct pv_device *)dev, &info->stage, info->layout))
+stages of graphics pipelines | vk/pv_pipeline.c | if (!pv_shader_stage_check(d, (struct pv_device *)dev, &info->pStages[s], => if (0 && !pv_shader_stage_check(d, (struct pv_device *)dev, &info->pStages[s],
 specialization data | vk/pv_shader.c | function check_specialization true
-entry point of a module | vk/pv_shader.c | if (pv_spirv_has_entry(module->entries, module->entry_count, stage->stage, stage->pName)) => if (1)
-entry point of chained code | vk/pv_shader.c | const bool found = pv_spirv_has_entry(entries, count, stage->stage, stage->pName); => const bool found = true;
-execution model of an entry point | vk/pv_spirv.c | (model == UINT32_MAX || entries[i].model == model) => ((void)model, true)
+entry point of a stage | vk/pv_shader.c | if (!entry) {\n      pv_dispatch_fail(d, "stage 0x%x names entry point => if (!entry) {\n      return true;\n      pv_dispatch_fail(d, "stage 0x%x names entry point
+execution model of an entry point | vk/pv_spirv_reflect.c | (model == UINT32_MAX || entries[i].model == model) => ((void)model, true)
+descriptor set layout binding numbers | vk/pv_layout.c | if (!pv_descriptor_binding_numbers_check(d, args->pCreateInfo, "descriptor set layout")) => if (0)
+descriptor sets a stage uses | vk/pv_layout.c | if (r->set >= layout->set_count) { => if (r->set >= layout->set_count) { continue;
+null descriptor sets a stage uses | vk/pv_layout.c | if (!shape) { => if (!shape) { continue;
+bindings a stage uses | vk/pv_layout.c | if (!b || !b->count) { => if (!b || !b->count) { continue;
+descriptor types a stage uses | vk/pv_layout.c | if (!kind_takes(r->kind, b->type)) { => if (0) {
+a stage using descriptors without a layout | vk/pv_layout.c | if (!layout) { => if (!layout) { return true;
 stage without a shader | vk/pv_shader.c | if (!info) {\n      pv_dispatch_fail(d, "stage 0x%x has no shader", stage->stage); => if (0) {\n      pv_dispatch_fail(d, "stage 0x%x has no shader", stage->stage);
 EOF
   # each rule of the image checks on its own: its `return "why";` skipped

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Descriptor set layouts: binding numbers.
+/* Descriptor set layouts: binding numbers (vkCreateDescriptorSetLayout,
+ * pv_layout.c, and vkGetDescriptorSetLayoutSupport).
  *
  * Vulkan sets no upper bound on a binding number, and drivers index their
  * layouts by it: lavapipe (as Mesa's common layout code does) allocates an
@@ -15,9 +16,9 @@
 
 #define PV_MAX_DESCRIPTOR_BINDING 65536u
 
-static bool
-binding_numbers(struct pv_dispatch *d, const VkDescriptorSetLayoutCreateInfo *info,
-                const char *what)
+bool
+pv_descriptor_binding_numbers_check(struct pv_dispatch *d,
+                                    const VkDescriptorSetLayoutCreateInfo *info, const char *what)
 {
    for (uint32_t i = 0; info && i < info->bindingCount; i++) {
       const uint32_t binding = info->pBindings[i].binding;
@@ -31,15 +32,9 @@ binding_numbers(struct pv_dispatch *d, const VkDescriptorSetLayoutCreateInfo *in
 }
 
 bool
-pv_check_vkCreateDescriptorSetLayout(struct pv_dispatch *d,
-                                     const struct pv_cmd_vkCreateDescriptorSetLayout *args)
-{
-   return binding_numbers(d, args->pCreateInfo, "descriptor set layout");
-}
-
-bool
 pv_check_vkGetDescriptorSetLayoutSupport(
    struct pv_dispatch *d, const struct pv_cmd_vkGetDescriptorSetLayoutSupport *args)
 {
-   return binding_numbers(d, args->pCreateInfo, "descriptor set layout support");
+   return pv_descriptor_binding_numbers_check(d, args->pCreateInfo,
+                                              "descriptor set layout support");
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Pipelines: created several at a time, some of which may fail alone.  Their
- * shader stages are checked first (pv_shader.c). */
+ * shader stages are checked first, against the pipeline's layout too
+ * (pv_shader.c). */
 #include "pv_vk.h"
 
 #include <stdlib.h>
@@ -39,7 +40,8 @@ pv_handle_vkCreateComputePipelines(struct pv_dispatch *d,
    if (!handles)
       return;
    for (uint32_t i = 0; i < count; i++) {
-      if (!pv_shader_stage_check(d, (struct pv_device *)dev, &args->pCreateInfos[i].stage))
+      const VkComputePipelineCreateInfo *info = &args->pCreateInfos[i];
+      if (!pv_shader_stage_check(d, (struct pv_device *)dev, &info->stage, info->layout))
          return;
    }
    pv_rep_args_vkCreateComputePipelines(args);
@@ -64,7 +66,8 @@ pv_handle_vkCreateGraphicsPipelines(struct pv_dispatch *d,
    for (uint32_t i = 0; i < count; i++) {
       const VkGraphicsPipelineCreateInfo *info = &args->pCreateInfos[i];
       for (uint32_t s = 0; s < info->stageCount; s++) {
-         if (!pv_shader_stage_check(d, (struct pv_device *)dev, &info->pStages[s]))
+         if (!pv_shader_stage_check(d, (struct pv_device *)dev, &info->pStages[s],
+                                    info->layout))
             return;
       }
    }

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* Shader modules and the shader stages of pipelines: the guest's SPIR-V is
  * validated (pv_spirv.c) before the driver sees it, and a stage must name
- * an entry point its module has and keep its specialization constants
- * inside their data, since drivers read all of it unchecked. */
+ * an entry point its module has, keep its specialization constants inside
+ * their data, and find every descriptor its entry point uses in the
+ * pipeline's layout (pv_spirv_reflect.c, pv_layout.c), since drivers read
+ * all of it unchecked. */
 #include "pv_vk.h"
 
 #include <stdlib.h>
@@ -14,7 +16,7 @@ shader_module_destroy(struct pv_object *obj)
    if (obj->vk->DestroyShaderModule)
       obj->vk->DestroyShaderModule((VkDevice)(uintptr_t)obj->parent->handle,
                                    (VkShaderModule)(uintptr_t)obj->handle, NULL);
-   pv_spirv_entries_free(module->entries, module->entry_count);
+   pv_spirv_module_free(module->spirv);
    pv_object_free(obj);
 }
 
@@ -44,8 +46,8 @@ pv_handle_vkCreateShaderModule(struct pv_dispatch *d, struct pv_cmd_vkCreateShad
                          pv_handle_id(*args->pShaderModule), &args->ret);
    if (!module)
       return;
-   if (!pv_spirv_entry_points(info->pCode, info->codeSize, &module->entries,
-                              &module->entry_count)) {
+   module->spirv = pv_spirv_reflect(dev->spirv, info->pCode, info->codeSize);
+   if (!module->spirv) {
       pv_object_free(&module->base);
       args->ret = VK_ERROR_OUT_OF_HOST_MEMORY;
       return;
@@ -54,7 +56,7 @@ pv_handle_vkCreateShaderModule(struct pv_dispatch *d, struct pv_cmd_vkCreateShad
    VkShaderModule handle = VK_NULL_HANDLE;
    args->ret = dev->vk.CreateShaderModule(device, info, NULL, &handle);
    if (args->ret != VK_SUCCESS) {
-      pv_spirv_entries_free(module->entries, module->entry_count);
+      pv_spirv_module_free(module->spirv);
       pv_object_free(&module->base);
       return;
    }
@@ -63,7 +65,7 @@ pv_handle_vkCreateShaderModule(struct pv_dispatch *d, struct pv_cmd_vkCreateShad
    module->base.destroy = shader_module_destroy;
    if (!pv_vk_object_adopt(d, &module->base, &dev->base)) {
       dev->vk.DestroyShaderModule(device, handle, NULL);
-      pv_spirv_entries_free(module->entries, module->entry_count);
+      pv_spirv_module_free(module->spirv);
       pv_object_free(&module->base);
    }
 }
@@ -96,9 +98,33 @@ check_specialization(struct pv_dispatch *d, const VkSpecializationInfo *spec)
    return true;
 }
 
+/* The stage's entry point exists in `spirv`, and what it uses is in the
+ * pipeline's layout. */
+static bool
+check_entry(struct pv_dispatch *d, const struct pv_spirv_module *spirv,
+            const VkPipelineShaderStageCreateInfo *stage, const void *layout, const char *of)
+{
+   const struct pv_spirv_entry *entry = pv_spirv_find_entry(spirv, stage->stage, stage->pName);
+   if (!entry) {
+      pv_dispatch_fail(d, "stage 0x%x names entry point \"%s\", which its %s lacks",
+                       stage->stage, stage->pName, of);
+      return false;
+   }
+   struct pv_spirv_resource *resources;
+   uint32_t count;
+   if (!pv_spirv_entry_resources(spirv, entry, &resources, &count)) {
+      pv_dispatch_fail(d, "out of memory listing what entry point \"%s\" uses", stage->pName);
+      return false;
+   }
+   const bool ok =
+      pv_layout_check_resources(d, layout, stage->stage, stage->pName, resources, count);
+   free(resources);
+   return ok;
+}
+
 bool
 pv_shader_stage_check(struct pv_dispatch *d, struct pv_device *dev,
-                      const VkPipelineShaderStageCreateInfo *stage)
+                      const VkPipelineShaderStageCreateInfo *stage, const void *layout)
 {
    if (!check_specialization(d, stage->pSpecializationInfo))
       return false;
@@ -108,13 +134,8 @@ pv_shader_stage_check(struct pv_dispatch *d, struct pv_device *dev,
    }
    /* before handle replacement the module is the renderer's own object */
    const struct pv_shader_module *module = (const struct pv_shader_module *)stage->module;
-   if (module) {
-      if (pv_spirv_has_entry(module->entries, module->entry_count, stage->stage, stage->pName))
-         return true;
-      pv_dispatch_fail(d, "stage 0x%x names entry point \"%s\", which its module lacks",
-                       stage->stage, stage->pName);
-      return false;
-   }
+   if (module)
+      return check_entry(d, module->spirv, stage, layout, "module");
    /* no module: the code itself may be chained (maintenance5) */
    const VkShaderModuleCreateInfo *info = find_module_info(stage->pNext);
    if (!info) {
@@ -123,16 +144,12 @@ pv_shader_stage_check(struct pv_dispatch *d, struct pv_device *dev,
    }
    if (!check_code(d, dev, info))
       return false;
-   struct pv_spirv_entry *entries;
-   uint32_t count;
-   if (!pv_spirv_entry_points(info->pCode, info->codeSize, &entries, &count)) {
-      pv_dispatch_fail(d, "out of memory listing entry points");
+   struct pv_spirv_module *spirv = pv_spirv_reflect(dev->spirv, info->pCode, info->codeSize);
+   if (!spirv) {
+      pv_dispatch_fail(d, "out of memory reading a stage's code");
       return false;
    }
-   const bool found = pv_spirv_has_entry(entries, count, stage->stage, stage->pName);
-   pv_spirv_entries_free(entries, count);
-   if (!found)
-      pv_dispatch_fail(d, "stage 0x%x names entry point \"%s\", which its code lacks",
-                       stage->stage, stage->pName);
-   return found;
+   const bool ok = check_entry(d, spirv, stage, layout, "code");
+   pv_spirv_module_free(spirv);
+   return ok;
 }

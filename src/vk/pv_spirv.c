@@ -19,7 +19,6 @@
 
 #define SPIRV_MAGIC 0x07230203u
 #define SPIRV_HEADER_WORDS 5
-#define OP_ENTRY_POINT 15
 
 struct pv_spirv_checker {
    spv_context context;
@@ -88,86 +87,56 @@ pv_spirv_check(struct pv_spirv_checker *checker, const void *code, size_t size, 
    return result == SPV_SUCCESS;
 }
 
-void
-pv_spirv_entries_free(struct pv_spirv_entry *entries, uint32_t count)
+struct parse_call {
+   void *user;
+   bool (*parse)(void *user, const struct pv_spirv_instruction *inst);
+   bool stopped;
+};
+
+static spv_result_t
+parse_one(void *user_data, const spv_parsed_instruction_t *parsed)
 {
-   for (uint32_t i = 0; i < count; i++)
-      free(entries[i].name);
-   free(entries);
+   struct parse_call *call = user_data;
+   /* the ids among the operands; most instructions have a few */
+   uint16_t small[32];
+   uint16_t *ids = parsed->num_operands <= 32 ? small : malloc(parsed->num_operands * 2u);
+   if (!ids) {
+      call->stopped = true;
+      return SPV_REQUESTED_TERMINATION;
+   }
+   uint32_t id_count = 0;
+   for (uint16_t i = 0; i < parsed->num_operands; i++) {
+      if (parsed->operands[i].type == SPV_OPERAND_TYPE_ID &&
+          parsed->operands[i].offset < parsed->num_words)
+         ids[id_count++] = parsed->operands[i].offset;
+   }
+   const struct pv_spirv_instruction inst = {
+      .words = parsed->words,
+      .word_count = parsed->num_words,
+      .opcode = parsed->opcode,
+      .type_id = parsed->type_id,
+      .result_id = parsed->result_id,
+      .id_offsets = ids,
+      .id_count = id_count,
+   };
+   const bool go_on = call->parse(call->user, &inst);
+   if (ids != small)
+      free(ids);
+   if (!go_on) {
+      call->stopped = true;
+      return SPV_REQUESTED_TERMINATION;
+   }
+   return SPV_SUCCESS;
 }
 
 bool
-pv_spirv_entry_points(const void *code, size_t size, struct pv_spirv_entry **entries,
-                      uint32_t *count)
+pv_spirv_parse(struct pv_spirv_checker *checker, const uint32_t *words, size_t count, void *user,
+               bool (*parse)(void *user, const struct pv_spirv_instruction *inst))
 {
-   /* validated, but walked with every bound checked all the same */
-   const uint32_t *words = code;
-   const size_t total = size / 4;
-   *entries = NULL;
-   *count = 0;
-   uint32_t capacity = 0;
-   for (size_t at = SPIRV_HEADER_WORDS; at < total;) {
-      const uint32_t length = words[at] >> 16;
-      const uint32_t opcode = words[at] & 0xffff;
-      if (!length || length > total - at)
-         break;
-      /* OpEntryPoint model id "name" interface... */
-      if (opcode == OP_ENTRY_POINT && length >= 4) {
-         const char *name = (const char *)&words[at + 3];
-         const size_t name_max = (length - 3) * 4;
-         const size_t name_len = strnlen(name, name_max);
-         if (name_len < name_max) {
-            if (*count == capacity) {
-               const uint32_t grown = capacity ? capacity * 2 : 4;
-               struct pv_spirv_entry *bigger = realloc(*entries, grown * sizeof(**entries));
-               if (!bigger)
-                  goto out_of_memory;
-               *entries = bigger;
-               capacity = grown;
-            }
-            struct pv_spirv_entry *e = &(*entries)[*count];
-            e->model = words[at + 1];
-            e->name = strndup(name, name_len);
-            if (!e->name)
-               goto out_of_memory;
-            (*count)++;
-         }
-      }
-      at += length;
-   }
-   return true;
-
-out_of_memory:
-   pv_spirv_entries_free(*entries, *count);
-   *entries = NULL;
-   *count = 0;
-   return false;
-}
-
-/* The execution model of a stage, UINT32_MAX where the name alone is
- * matched (mesh stages have an NV and an EXT model, ray tracing several). */
-static uint32_t
-model_of_stage(uint32_t stage)
-{
-   switch (stage) {
-   case VK_SHADER_STAGE_VERTEX_BIT: return 0;
-   case VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT: return 1;
-   case VK_SHADER_STAGE_TESSELLATION_EVALUATION_BIT: return 2;
-   case VK_SHADER_STAGE_GEOMETRY_BIT: return 3;
-   case VK_SHADER_STAGE_FRAGMENT_BIT: return 4;
-   case VK_SHADER_STAGE_COMPUTE_BIT: return 5;
-   default: return UINT32_MAX;
-   }
-}
-
-bool
-pv_spirv_has_entry(const struct pv_spirv_entry *entries, uint32_t count, uint32_t stage,
-                   const char *name)
-{
-   const uint32_t model = model_of_stage(stage);
-   for (uint32_t i = 0; i < count; i++) {
-      if ((model == UINT32_MAX || entries[i].model == model) && !strcmp(entries[i].name, name))
-         return true;
-   }
-   return false;
+   struct parse_call call = { .user = user, .parse = parse };
+   mtx_lock(&checker->lock);
+   const spv_result_t result =
+      spvBinaryParse(checker->context, &call, words, count, NULL, parse_one, NULL);
+   mtx_unlock(&checker->lock);
+   return result == SPV_SUCCESS && !call.stopped;
 }

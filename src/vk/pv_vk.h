@@ -127,18 +127,33 @@ struct pv_image {
    atomic_bool bound; /* as pv_buffer's */
 };
 
-/* A VkShaderModule, with the entry points pipelines may name. */
+/* A VkShaderModule, with the entry points pipelines may name and what
+ * they use. */
 struct pv_shader_module {
    struct pv_object base;
-   uint32_t entry_count;
-   struct pv_spirv_entry *entries; /* owned */
+   struct pv_spirv_module *spirv; /* owned */
 };
 
-/* A shader stage's SPIR-V and entry point exist and its specialization
- * data is in bounds; else marks the context fatal (pv_shader.c).  Called
- * before the stage's handles are replaced with the host's. */
+/* A shader stage's SPIR-V and entry point exist, its specialization data
+ * is in bounds, and every descriptor its entry point uses is in the
+ * pipeline's layout (`layout`: the renderer's VkPipelineLayout object, or
+ * NULL); else marks the context fatal (pv_shader.c).  Called before the
+ * stage's handles are replaced with the host's. */
 bool pv_shader_stage_check(struct pv_dispatch *d, struct pv_device *dev,
-                           const VkPipelineShaderStageCreateInfo *stage);
+                           const VkPipelineShaderStageCreateInfo *stage, const void *layout);
+
+/* Every descriptor of `resources` is a binding of its set in the pipeline
+ * layout `layout` (or NULL), of a type its variable can take; else marks
+ * the context fatal (pv_layout.c). */
+bool pv_layout_check_resources(struct pv_dispatch *d, const void *layout, uint32_t stage,
+                               const char *entry, const struct pv_spirv_resource *resources,
+                               uint32_t count);
+
+/* Descriptor set layout binding numbers stay below the renderer's limit;
+ * else marks the context fatal, naming `what` (pv_descriptor_check.c). */
+bool pv_descriptor_binding_numbers_check(struct pv_dispatch *d,
+                                         const VkDescriptorSetLayoutCreateInfo *info,
+                                         const char *what);
 
 /* A VkDeviceMemory.  Owned by ctx->objects; child of its device. */
 struct pv_device_memory {

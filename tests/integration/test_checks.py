@@ -94,6 +94,7 @@ COLOR, DEPTH = 0x1, 0x2                         # VkImageAspectFlags
 STAGE_VERTEX, STAGE_COMPUTE = 0x1, 0x20
 CUBE_COMPATIBLE = 0x10
 STORAGE_BUFFER = 7                              # VkDescriptorType
+UNIFORM_BUFFER = 6
 WHOLE_SIZE = 0xffffffffffffffff
 
 BUF = 4096          # every buffer of the cases
@@ -123,6 +124,36 @@ def spirv(model, memory_model=True):
 
 COMPUTE_SPIRV = spirv(5)
 VERTEX_SPIRV = spirv(0)
+
+
+def buffer_spirv(set=0, binding=0, model=5):
+    """A module (SPIR-V 1.0) whose "main" (execution model `model`: 5
+    compute, 0 vertex) calls a function that reads a storage buffer
+    (Uniform, BufferBlock) at `set`, `binding`; it also declares a buffer at
+    set 7 that nothing uses, which a pipeline layout need not have."""
+    def op(code, *words):
+        return [(len(words) + 1) << 16 | code] + list(words)
+    name = list(struct.unpack('<2I', pad4(b'main\0')))
+    words = [0x07230203, 0x00010000, 0, 19, 0]
+    words += op(17, 1) + op(14, 0, 1)                   # Shader; Logical GLSL450
+    words += op(15, model, 11, *name)                   # OpEntryPoint model %11 "main"
+    if model == 5:
+        words += op(16, 11, 17, 1, 1, 1)                # LocalSize 1 1 1
+    words += op(71, 4, 3) + op(72, 4, 0, 35, 0)         # %4 BufferBlock, member 0 Offset 0
+    words += op(71, 6, 34, set) + op(71, 6, 33, binding)
+    words += op(71, 16, 34, 7) + op(71, 16, 33, 0)      # the unused one: set 7
+    words += op(19, 1) + op(33, 2, 1)                   # %1 void, %2 fn() -> void
+    words += op(21, 3, 32, 0) + op(21, 8, 32, 1)        # %3 uint, %8 int
+    words += op(30, 4, 3)                               # %4 struct { uint }
+    words += op(32, 5, 2, 4) + op(32, 7, 2, 3)          # Uniform pointers to %4 and %3
+    words += op(43, 8, 9, 0)                            # %9 int 0
+    words += op(59, 5, 6, 2) + op(59, 5, 16, 2)         # %6, %16: variables
+    words += op(54, 1, 13, 0, 2) + op(248, 14)          # %13 helper:
+    words += op(65, 7, 15, 6, 9) + op(61, 3, 18, 15)    #   load %6.member0
+    words += op(253) + op(56)
+    words += op(54, 1, 11, 0, 2) + op(248, 12)          # %11 main:
+    words += op(57, 1, 17, 13) + op(253) + op(56)       #   helper()
+    return struct.pack('<%dI' % len(words), *words)
 
 
 def image_info(type=IMAGE_2D, fmt=R8G8B8A8_UNORM, extent=(IMG, IMG, 1), mips=1, layers=1,
@@ -281,9 +312,9 @@ class Guest:
                   cmd('vkBeginCommandBuffer', u64(cb), ptr(u32(42) + NULL + u32(0) + NULL)))
         return cb
 
-    def set_layout(self, flags=0):
-        # one storage buffer at binding 0, for compute
-        binding = u32(0) + u32(STORAGE_BUFFER) + u32(1) + u32(STAGE_COMPUTE) + NULL
+    def set_layout(self, flags=0, type=STORAGE_BUFFER):
+        # one buffer (storage by default) at binding 0, for compute
+        binding = u32(0) + u32(type) + u32(1) + u32(STAGE_COMPUTE) + NULL
         return self.create('vkCreateDescriptorSetLayout',
                            u32(32) + NULL + u32(flags) + u32(1) + array([binding]))
 
@@ -295,13 +326,14 @@ class Guest:
     def shader_module(self, code):
         return self.create('vkCreateShaderModule', code_info(code))
 
-    def compute_pipeline(self, stage):
+    def compute_pipeline(self, stage, layout=None):
         pipe = self.new_id()
-        info = u32(29) + NULL + u32(0) + stage + u64(self.pipeline_layout()) + NULL + i32(-1)
+        layout = layout or self.pipeline_layout()
+        info = u32(29) + NULL + u32(0) + stage + u64(layout) + NULL + i32(-1)
         return cmd('vkCreateComputePipelines', u64(DEVICE), NULL, u32(1), array([info]), NULL,
                    array([u64(pipe)]))
 
-    def graphics_pipeline(self, stage):
+    def graphics_pipeline(self, stage, layout=None):
         """Vertex stage only, rasterizer discard (no viewport, multisample or
         blend state is needed then), in a render pass with no attachments."""
         subpass = (u32(0) + u32(0) + u32(0) + NULL + u32(0) + NULL + NULL + NULL + u32(0) +
@@ -314,7 +346,8 @@ class Guest:
                   u32(0) + f32(0) + f32(0) + f32(0) + f32(1.0))     # rasterizer discard
         info = (u32(28) + NULL + u32(0) + u32(1) + array([stage]) + ptr(vertex_input) +
                 ptr(assembly) + NULL + NULL + ptr(raster) + NULL + NULL + NULL + NULL +
-                u64(self.pipeline_layout()) + u64(render_pass) + u32(0) + NULL + i32(-1))
+                u64(self.pipeline_layout() if layout is None else layout) + u64(render_pass) +
+                u32(0) + NULL + i32(-1))
         pipe = self.new_id()
         return cmd('vkCreateGraphicsPipelines', u64(DEVICE), NULL, u32(1), array([info]), NULL,
                    array([u64(pipe)]))
@@ -595,6 +628,43 @@ def specialization(g):
     return lambda at: g.compute_pipeline(stage_info(module, spec=spec_info(at)))
 
 
+# a stage's descriptors against its pipeline layout (src/vk/pv_layout.c): a
+# layout of one set with one buffer at binding 0
+
+def shader_set(g):
+    layout = g.pipeline_layout([g.set_layout()])
+    return lambda set: g.compute_pipeline(
+        stage_info(g.shader_module(buffer_spirv(set=set))), layout)
+
+
+def shader_binding(g):
+    layout = g.pipeline_layout([g.set_layout()])
+    return lambda binding: g.compute_pipeline(
+        stage_info(g.shader_module(buffer_spirv(binding=binding))), layout)
+
+
+def shader_null_set(g):
+    layouts = {True: g.pipeline_layout([g.set_layout()]), False: g.pipeline_layout([0])}
+    module = g.shader_module(buffer_spirv())
+    return lambda given: g.compute_pipeline(stage_info(module), layouts[given])
+
+
+def shader_without_layout(g):
+    """a vertex stage reading a buffer, in a graphics pipeline with a layout
+    or with none (which vk.xml lets a graphics pipeline give)"""
+    layout = g.pipeline_layout([g.set_layout()])
+    module = g.shader_module(buffer_spirv(model=0))
+    return lambda given: g.graphics_pipeline(stage_info(module, stage=STAGE_VERTEX),
+                                             layout if given else 0)
+
+
+def shader_descriptor_type(g):
+    module = g.shader_module(buffer_spirv())
+    layouts = {t: g.pipeline_layout([g.set_layout(type=t)])
+               for t in (STORAGE_BUFFER, UNIFORM_BUFFER)}
+    return lambda type: g.compute_pipeline(stage_info(module), layouts[type])
+
+
 # code chained to the stage instead of a module (the renderer takes it on any
 # pipeline; drivers take it with maintenance5 or pipeline libraries)
 
@@ -776,6 +846,24 @@ CASES += [
          'main', 'nope', 'stage 0x20 names entry point "nope", which its code lacks'),
     Case('stage-without-shader', 'entry points', 'vkCreateComputePipelines',
          chained_code, COMPUTE_SPIRV, None, 'stage 0x20 has no shader'),
+    # the module also declares an unused buffer at set 7, which the in-range
+    # halves accept: only what the entry point uses must be in the layout
+    Case('shader-descriptor-set', 'pipeline layout', 'vkCreateComputePipelines', shader_set,
+         0, 1, 'stage 0x20, entry point "main": uses descriptor set 1, beyond the 1 sets of '
+         'its pipeline layout'),
+    Case('shader-descriptor-binding', 'pipeline layout', 'vkCreateComputePipelines',
+         shader_binding, 0, 1,
+         'stage 0x20, entry point "main": uses binding 1 of set 0, which its set layout lacks'),
+    Case('shader-descriptor-type', 'pipeline layout', 'vkCreateComputePipelines',
+         shader_descriptor_type, STORAGE_BUFFER, UNIFORM_BUFFER,
+         'stage 0x20, entry point "main": uses set 0 binding 0 as a storage buffer, which its '
+         'set layout makes descriptor type 6'),
+    Case('shader-null-set', 'pipeline layout', 'vkCreateComputePipelines', shader_null_set,
+         True, False, 'stage 0x20, entry point "main": uses descriptor set 0, which its '
+         'pipeline layout leaves VK_NULL_HANDLE'),
+    Case('shader-without-layout', 'pipeline layout', 'vkCreateGraphicsPipelines',
+         shader_without_layout, True, False,
+         'stage 0x1, entry point "main": uses set 0 binding 0, and the pipeline has no layout'),
 ]
 
 

@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: MIT */
+/* Descriptor set layouts and pipeline layouts, with the shape the renderer
+ * keeps of them: which binding numbers each set has, of which descriptor
+ * type.  A pipeline's shaders are checked against it before the driver
+ * compiles them.
+ *
+ * Drivers take a pipeline's layout as matching its shaders (Vulkan's valid
+ * usage) and look up each descriptor a shader uses in it unchecked: a
+ * compute shader decorated DescriptorSet 16777216, in a pipeline layout of
+ * one set, made lavapipe read past the layout in vkCreateComputePipelines
+ * (found by fuzz-session-host).  So every descriptor a stage's entry point
+ * statically uses (pv_spirv_reflect.c) must be a binding of that set in the
+ * layout, of a descriptor type its SPIR-V type can be, as the specification
+ * requires.  Only statically used descriptors are held to this, as Vulkan
+ * does: a module may declare variables its entry point never names.
+ *
+ * A set the layout leaves VK_NULL_HANDLE (which graphicsPipelineLibrary's
+ * independent sets allow) has no binding a stage may use either.  Not
+ * checked: array sizes against descriptor counts (they may be
+ * specialization constants), and stage flags (a driver reads a binding's
+ * descriptors whatever stages it names).
+ */
+#include "pv_vk.h"
+
+#include <stdlib.h>
+
+/* A set layout's bindings by number.  Pipeline layouts keep a reference:
+ * a set layout may be destroyed while pipeline layouts made with it live. */
+struct pv_set_shape {
+   atomic_uint refs;
+   uint32_t count;
+   struct pv_set_binding {
+      uint32_t number;
+      VkDescriptorType type;
+      uint32_t count;
+   } bindings[];
+};
+
+struct pv_descriptor_set_layout {
+   struct pv_object base;
+   struct pv_set_shape *shape;
+};
+
+struct pv_pipeline_layout {
+   struct pv_object base;
+   uint32_t set_count;
+   struct pv_set_shape **sets; /* references; NULL where the guest gave none */
+};
+
+static void
+shape_unref(struct pv_set_shape *shape)
+{
+   if (shape && atomic_fetch_sub(&shape->refs, 1) == 1)
+      free(shape);
+}
+
+static int
+compare_binding(const void *a, const void *b)
+{
+   const struct pv_set_binding *x = a, *y = b;
+   return (x->number > y->number) - (x->number < y->number);
+}
+
+static struct pv_set_shape *
+shape_make(const VkDescriptorSetLayoutCreateInfo *info)
+{
+   struct pv_set_shape *shape =
+      malloc(sizeof(*shape) + (size_t)info->bindingCount * sizeof(shape->bindings[0]));
+   if (!shape)
+      return NULL;
+   atomic_init(&shape->refs, 1);
+   shape->count = info->bindingCount;
+   for (uint32_t i = 0; i < info->bindingCount; i++) {
+      const VkDescriptorSetLayoutBinding *b = &info->pBindings[i];
+      shape->bindings[i] = (struct pv_set_binding){ b->binding, b->descriptorType,
+                                                    b->descriptorCount };
+   }
+   qsort(shape->bindings, shape->count, sizeof(shape->bindings[0]), compare_binding);
+   return shape;
+}
+
+static void
+set_layout_destroy(struct pv_object *obj)
+{
+   if (obj->vk->DestroyDescriptorSetLayout)
+      obj->vk->DestroyDescriptorSetLayout((VkDevice)(uintptr_t)obj->parent->handle,
+                                          (VkDescriptorSetLayout)(uintptr_t)obj->handle, NULL);
+   shape_unref(((struct pv_descriptor_set_layout *)obj)->shape);
+   pv_object_free(obj);
+}
+
+void
+pv_handle_vkCreateDescriptorSetLayout(struct pv_dispatch *d,
+                                      struct pv_cmd_vkCreateDescriptorSetLayout *args)
+{
+   struct pv_object *dev = args->device;
+   if (!dev->vk->CreateDescriptorSetLayout) {
+      pv_dispatch_missing(d, "vkCreateDescriptorSetLayout");
+      return;
+   }
+   if (!pv_descriptor_binding_numbers_check(d, args->pCreateInfo, "descriptor set layout"))
+      return;
+   struct pv_descriptor_set_layout *layout =
+      pv_vk_object_alloc(d, sizeof(*layout), VK_OBJECT_TYPE_DESCRIPTOR_SET_LAYOUT,
+                         pv_handle_id(*args->pSetLayout), &args->ret);
+   if (!layout)
+      return;
+   layout->shape = shape_make(args->pCreateInfo);
+   if (!layout->shape) {
+      pv_object_free(layout);
+      args->ret = VK_ERROR_OUT_OF_HOST_MEMORY;
+      return;
+   }
+   pv_rep_args_vkCreateDescriptorSetLayout(args);
+   VkDescriptorSetLayout handle = VK_NULL_HANDLE;
+   args->ret = dev->vk->CreateDescriptorSetLayout((VkDevice)(uintptr_t)dev->handle,
+                                                  args->pCreateInfo, NULL, &handle);
+   if (args->ret != VK_SUCCESS) {
+      shape_unref(layout->shape);
+      pv_object_free(layout);
+      return;
+   }
+   layout->base.handle = (uint64_t)(uintptr_t)handle;
+   layout->base.vk = dev->vk;
+   layout->base.destroy = set_layout_destroy;
+   if (!pv_vk_object_adopt(d, &layout->base, dev)) {
+      dev->vk->DestroyDescriptorSetLayout((VkDevice)(uintptr_t)dev->handle, handle, NULL);
+      shape_unref(layout->shape);
+      pv_object_free(layout);
+   }
+}
+
+static void
+pipeline_layout_forget(struct pv_pipeline_layout *layout)
+{
+   for (uint32_t i = 0; i < layout->set_count; i++)
+      shape_unref(layout->sets[i]);
+   free(layout->sets);
+   pv_object_free(layout);
+}
+
+static void
+pipeline_layout_destroy(struct pv_object *obj)
+{
+   if (obj->vk->DestroyPipelineLayout)
+      obj->vk->DestroyPipelineLayout((VkDevice)(uintptr_t)obj->parent->handle,
+                                     (VkPipelineLayout)(uintptr_t)obj->handle, NULL);
+   pipeline_layout_forget((struct pv_pipeline_layout *)obj);
+}
+
+void
+pv_handle_vkCreatePipelineLayout(struct pv_dispatch *d,
+                                 struct pv_cmd_vkCreatePipelineLayout *args)
+{
+   struct pv_object *dev = args->device;
+   if (!dev->vk->CreatePipelineLayout) {
+      pv_dispatch_missing(d, "vkCreatePipelineLayout");
+      return;
+   }
+   struct pv_pipeline_layout *layout =
+      pv_vk_object_alloc(d, sizeof(*layout), VK_OBJECT_TYPE_PIPELINE_LAYOUT,
+                         pv_handle_id(*args->pPipelineLayout), &args->ret);
+   if (!layout)
+      return;
+   /* before handle replacement the set layouts are the renderer's objects */
+   const VkPipelineLayoutCreateInfo *info = args->pCreateInfo;
+   layout->sets = calloc(info->setLayoutCount ? info->setLayoutCount : 1, sizeof(*layout->sets));
+   if (!layout->sets) {
+      pv_object_free(layout);
+      args->ret = VK_ERROR_OUT_OF_HOST_MEMORY;
+      return;
+   }
+   layout->set_count = info->setLayoutCount;
+   for (uint32_t i = 0; i < info->setLayoutCount; i++) {
+      const struct pv_descriptor_set_layout *set =
+         (const struct pv_descriptor_set_layout *)info->pSetLayouts[i];
+      if (set) {
+         atomic_fetch_add(&set->shape->refs, 1);
+         layout->sets[i] = set->shape;
+      }
+   }
+   pv_rep_args_vkCreatePipelineLayout(args);
+   VkPipelineLayout handle = VK_NULL_HANDLE;
+   args->ret = dev->vk->CreatePipelineLayout((VkDevice)(uintptr_t)dev->handle, info, NULL,
+                                             &handle);
+   if (args->ret != VK_SUCCESS) {
+      pipeline_layout_forget(layout);
+      return;
+   }
+   layout->base.handle = (uint64_t)(uintptr_t)handle;
+   layout->base.vk = dev->vk;
+   layout->base.destroy = pipeline_layout_destroy;
+   if (!pv_vk_object_adopt(d, &layout->base, dev)) {
+      dev->vk->DestroyPipelineLayout((VkDevice)(uintptr_t)dev->handle, handle, NULL);
+      pipeline_layout_forget(layout);
+   }
+}
+
+static const char *
+kind_name(enum pv_spirv_resource_kind kind)
+{
+   switch (kind) {
+   case PV_SPIRV_RESOURCE_SAMPLER: return "sampler";
+   case PV_SPIRV_RESOURCE_SAMPLED_IMAGE: return "sampled image";
+   case PV_SPIRV_RESOURCE_IMAGE: return "image";
+   case PV_SPIRV_RESOURCE_STORAGE_IMAGE: return "storage image";
+   case PV_SPIRV_RESOURCE_UNIFORM_TEXEL_BUFFER: return "uniform texel buffer";
+   case PV_SPIRV_RESOURCE_STORAGE_TEXEL_BUFFER: return "storage texel buffer";
+   case PV_SPIRV_RESOURCE_INPUT_ATTACHMENT: return "input attachment";
+   case PV_SPIRV_RESOURCE_UNIFORM_BUFFER: return "uniform buffer";
+   case PV_SPIRV_RESOURCE_STORAGE_BUFFER: return "storage buffer";
+   case PV_SPIRV_RESOURCE_ACCELERATION_STRUCTURE: return "acceleration structure";
+   default: return "resource";
+   }
+}
+
+/* Whether a descriptor of `type` can back a variable of `kind`: the
+ * specification's table of shader resources and descriptor types. */
+static bool
+kind_takes(enum pv_spirv_resource_kind kind, VkDescriptorType type)
+{
+   if (type == VK_DESCRIPTOR_TYPE_MUTABLE_EXT)
+      return true;
+   switch (kind) {
+   case PV_SPIRV_RESOURCE_SAMPLER:
+      return type == VK_DESCRIPTOR_TYPE_SAMPLER ||
+             type == VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER;
+   case PV_SPIRV_RESOURCE_SAMPLED_IMAGE: return type == VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER;
+   case PV_SPIRV_RESOURCE_IMAGE:
+      return type == VK_DESCRIPTOR_TYPE_SAMPLED_IMAGE ||
+             type == VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER;
+   case PV_SPIRV_RESOURCE_STORAGE_IMAGE: return type == VK_DESCRIPTOR_TYPE_STORAGE_IMAGE;
+   case PV_SPIRV_RESOURCE_UNIFORM_TEXEL_BUFFER:
+      return type == VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
+   case PV_SPIRV_RESOURCE_STORAGE_TEXEL_BUFFER:
+      return type == VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER;
+   case PV_SPIRV_RESOURCE_INPUT_ATTACHMENT: return type == VK_DESCRIPTOR_TYPE_INPUT_ATTACHMENT;
+   case PV_SPIRV_RESOURCE_UNIFORM_BUFFER:
+      return type == VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER ||
+             type == VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER_DYNAMIC ||
+             type == VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK;
+   case PV_SPIRV_RESOURCE_STORAGE_BUFFER:
+      return type == VK_DESCRIPTOR_TYPE_STORAGE_BUFFER ||
+             type == VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC;
+   case PV_SPIRV_RESOURCE_ACCELERATION_STRUCTURE:
+      return type == VK_DESCRIPTOR_TYPE_ACCELERATION_STRUCTURE_KHR ||
+             type == VK_DESCRIPTOR_TYPE_ACCELERATION_STRUCTURE_NV;
+   default: return true;
+   }
+}
+
+bool
+pv_layout_check_resources(struct pv_dispatch *d, const void *pipeline_layout, uint32_t stage,
+                          const char *entry, const struct pv_spirv_resource *resources,
+                          uint32_t count)
+{
+   const struct pv_pipeline_layout *layout = pipeline_layout;
+   for (uint32_t i = 0; i < count; i++) {
+      const struct pv_spirv_resource *r = &resources[i];
+      if (!layout) {
+         pv_dispatch_fail(d,
+                          "stage 0x%x, entry point \"%s\": uses set %u binding %u, and the "
+                          "pipeline has no layout",
+                          stage, entry, r->set, r->binding);
+         return false;
+      }
+      if (r->set >= layout->set_count) {
+         pv_dispatch_fail(d,
+                          "stage 0x%x, entry point \"%s\": uses descriptor set %u, beyond the "
+                          "%u sets of its pipeline layout",
+                          stage, entry, r->set, layout->set_count);
+         return false;
+      }
+      const struct pv_set_shape *shape = layout->sets[r->set];
+      if (!shape) {
+         pv_dispatch_fail(d,
+                          "stage 0x%x, entry point \"%s\": uses descriptor set %u, which its "
+                          "pipeline layout leaves VK_NULL_HANDLE",
+                          stage, entry, r->set);
+         return false;
+      }
+      const struct pv_set_binding key = { .number = r->binding };
+      const struct pv_set_binding *b =
+         bsearch(&key, shape->bindings, shape->count, sizeof(key), compare_binding);
+      if (!b || !b->count) {
+         pv_dispatch_fail(d,
+                          "stage 0x%x, entry point \"%s\": uses binding %u of set %u, which "
+                          "its set layout %s",
+                          stage, entry, r->binding, r->set,
+                          b ? "gives no descriptors" : "lacks");
+         return false;
+      }
+      if (!kind_takes(r->kind, b->type)) {
+         pv_dispatch_fail(d,
+                          "stage 0x%x, entry point \"%s\": uses set %u binding %u as a %s, "
+                          "which its set layout makes descriptor type %d",
+                          stage, entry, r->set, r->binding, kind_name(r->kind), (int)b->type);
+         return false;
+      }
+   }
+   return true;
+}
