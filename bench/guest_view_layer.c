@@ -143,7 +143,8 @@ guest_view_EnumerateDeviceExtensionProperties(VkPhysicalDevice physical_device,
    uint32_t total;
    VkResult result;
    do {
-      result = inst->next_enumerate_device_extensions(physical_device, NULL, &total, NULL);
+      result =
+         inst->next_enumerate_device_extensions(physical_device, NULL, &total, NULL);
       if (result != VK_SUCCESS)
          return result;
       free(all);
@@ -282,8 +283,8 @@ guest_view_CreateDevice(VkPhysicalDevice physical_device, const VkDeviceCreateIn
       return VK_ERROR_INITIALIZATION_FAILED;
    VkLayerDeviceLink *link = chain->u.pLayerInfo;
    PFN_vkGetDeviceProcAddr next_gdpa = link->pfnNextGetDeviceProcAddr;
-   PFN_vkCreateDevice next_create =
-      (PFN_vkCreateDevice)link->pfnNextGetInstanceProcAddr(inst->instance, "vkCreateDevice");
+   PFN_vkCreateDevice next_create = (PFN_vkCreateDevice)link->pfnNextGetInstanceProcAddr(
+      inst->instance, "vkCreateDevice");
    if (!next_create)
       return VK_ERROR_INITIALIZATION_FAILED;
 
@@ -300,7 +301,8 @@ guest_view_CreateDevice(VkPhysicalDevice physical_device, const VkDeviceCreateIn
 
    record->key = dispatch_key(*device);
    record->next_get_device_proc_addr = next_gdpa;
-   record->next_destroy_device = (PFN_vkDestroyDevice)next_gdpa(*device, "vkDestroyDevice");
+   record->next_destroy_device =
+      (PFN_vkDestroyDevice)next_gdpa(*device, "vkDestroyDevice");
    pthread_mutex_lock(&records_mutex);
    record->next = devices;
    devices = record;
@@ -328,8 +330,8 @@ guest_view_DestroyDevice(VkDevice device, const VkAllocationCallbacks *allocator
    free(record);
 }
 
-static VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL guest_view_GetDeviceProcAddr(VkDevice device,
-                                                                             const char *name);
+static VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL
+guest_view_GetDeviceProcAddr(VkDevice device, const char *name);
 
 /* The device commands the layer answers itself: only its own bookkeeping. */
 static PFN_vkVoidFunction
