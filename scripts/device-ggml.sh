@@ -4,6 +4,8 @@
 # test-backend-ops (scripts/ggml-vulkan.sh build) in .device/bin: ggml's
 # Vulkan backend per operator natively and through PearVisor, then MUL_MAT
 # throughput at a 7B model layer's shapes.  Full outputs go to $1.
+# GGML_OPS: the operators to test (all of the list below by default); PERF=0
+# skips the MUL_MAT throughput runs; T: seconds a test run may take.
 # LOCAL=1: this machine's build (pearvisor-gpu from build/, test-backend-ops
 # from GGML_BIN) on lavapipe instead.
 set -uo pipefail
@@ -33,6 +35,7 @@ run() { # mode label args...
    echo "rc=$?" >>"$out/$label-$mode.txt"
 }
 for mode in native pv; do
+   [ "${PERF:-1}" = 0 ] && break
    T=${TPERF:-120} run $mode perf-mul_mat perf -b Vulkan0 -o MUL_MAT -p 'm=4096,n=(1|512),k=14336'
    echo "== MUL_MAT perf $mode"
    grep -E 'MUL_MAT|rc=' "$out/perf-mul_mat-$mode.txt" | head -40

@@ -162,9 +162,11 @@ pv_spares_poll_result(struct pv_spares *s, const struct pollfd *pfds, int n)
             /* later processes, spares and forks alike, start with the
              * driver loaded */
             s->preloaded = true;
-            const int n = pv_preload_driver_libraries(ready.libraries, ready.libraries_len);
+            const int loaded =
+               pv_preload_driver_libraries(ready.libraries, ready.libraries_len);
             pv_debug(PV_CAT_VTEST, "spare process %d: %d host driver librar%s loaded for "
-                     "later processes", (int)s->spares[i].pid, n, n == 1 ? "y" : "ies");
+                     "later processes", (int)s->spares[i].pid, loaded,
+                     loaded == 1 ? "y" : "ies");
          }
          if (whole && !s->known_count && ready.count && ready.count <= PV_MAX_IMPORT_PROBES) {
             memcpy(s->known, ready.probes, ready.count * sizeof(ready.probes[0]));
