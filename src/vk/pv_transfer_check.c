@@ -11,11 +11,14 @@
  * argument or binding names must lie inside its buffer or image.  A guest
  * that breaks this has its context marked fatal.
  *
- * A buffer or image that a transfer, clear, indirect argument or buffer
- * descriptor names must be bound to memory (Vulkan: "must be bound
+ * A buffer or image that a transfer, clear, indirect argument, buffer
+ * descriptor or view names must be bound to memory (Vulkan: "must be bound
  * completely and contiguously to a single VkDeviceMemory object"): lavapipe
  * executed a fill of a never-bound buffer through a null pointer in its
- * queue thread (found by fuzz-session-host).  A binding is noted when its
+ * queue thread (found by fuzz-session-host).  A view is how shaders,
+ * attachments and image descriptors reach an image's or a texel buffer's
+ * memory, so it is checked when it is made, which Vulkan requires to
+ * follow the binding.  A binding is noted when its
  * check passes, before the host call; a host binding that then fails
  * (out of memory) is not undone.
  *
@@ -827,6 +830,18 @@ descriptor_writes(struct pv_dispatch *d, const struct pv_device *dev, uint32_t c
       }
    }
    return true;
+}
+
+bool
+pv_check_vkCreateImageView(struct pv_dispatch *d, const struct pv_cmd_vkCreateImageView *args)
+{
+   return image_bound(d, as_image(args->pCreateInfo->image), "image view");
+}
+
+bool
+pv_check_vkCreateBufferView(struct pv_dispatch *d, const struct pv_cmd_vkCreateBufferView *args)
+{
+   return buffer_bound(d, as_buffer(args->pCreateInfo->buffer), "buffer view");
 }
 
 bool

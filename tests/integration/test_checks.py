@@ -88,7 +88,8 @@ R8G8B8A8_UNORM, D32_SFLOAT, R64G64B64A64_SFLOAT = 37, 126, 121
 IMAGE_1D, IMAGE_2D, IMAGE_3D = 0, 1, 2
 USE_TRANSFER = 0x1 | 0x2                       # TRANSFER_SRC | TRANSFER_DST
 USE_SAMPLED, USE_COLOR, USE_DEPTH = 0x4, 0x10, 0x20
-BUFFER_USAGE = 0x1 | 0x2 | 0x10 | 0x20 | 0x100  # transfer, uniform, storage, indirect
+BUFFER_USAGE = 0x1 | 0x2 | 0x4 | 0x10 | 0x20 | 0x100  # transfer, uniform texel, uniform,
+                                                      # storage, indirect
 GENERAL = 1                                     # VkImageLayout
 COLOR, DEPTH = 0x1, 0x2                         # VkImageAspectFlags
 STAGE_VERTEX, STAGE_COMPUTE = 0x1, 0x20
@@ -413,6 +414,22 @@ def clear_unbound(g):
                                 u32(GENERAL), ptr(color), u32(1), array([range_info()]))
 
 
+def image_view_unbound(g):
+    bound, unbound = g.image(), g.image(bind=False)
+    # VkImageViewCreateInfo: 2D, identity swizzle, the one level and layer
+    return lambda is_bound: cmd('vkCreateImageView', u64(DEVICE), ptr(
+        u32(15) + NULL + u32(0) + u64(bound if is_bound else unbound) + u32(1) +
+        u32(R8G8B8A8_UNORM) + u32(0) * 4 + range_info()), NULL, ptr(u64(g.new_id())))
+
+
+def buffer_view_unbound(g):
+    bound, unbound = g.buffer(), g.buffer(bind=False)
+    # VkBufferViewCreateInfo: the whole buffer as uniform texels
+    return lambda is_bound: cmd('vkCreateBufferView', u64(DEVICE), ptr(
+        u32(13) + NULL + u32(0) + u64(bound if is_bound else unbound) + u32(R8G8B8A8_UNORM) +
+        u64(0) + u64(WHOLE_SIZE)), NULL, ptr(u64(g.new_id())))
+
+
 def buffer_to_image(region_of, two=False):
     def setup(g):
         buf, img, cb = g.buffer(), g.image(), g.command_buffer()
@@ -733,6 +750,10 @@ CASES = [
          'fill: buffer # is not bound to memory'),
     Case('clear-unbound-image', 'memory bound', 'vkCmdClearColorImage', clear_unbound, True,
          False, 'clear: image # is not bound to memory'),
+    Case('image-view-unbound', 'memory bound', 'vkCreateImageView', image_view_unbound, True,
+         False, 'image view: image # is not bound to memory'),
+    Case('buffer-view-unbound', 'memory bound', 'vkCreateBufferView', buffer_view_unbound, True,
+         False, 'buffer view: buffer # is not bound to memory'),
     Case('clear-depth', 'vkCmdClearDepthStencilImage', 'vkCmdClearDepthStencilImage',
          clear_depth, 1, 2, 'clear: level 0, layers 0+2 of an image of 1 levels and 1 layers'),
     # indirect arguments: 12-byte dispatches, 16- and 20-byte draws, 4-byte counts
