@@ -74,6 +74,12 @@ null descriptor sets a stage uses | vk/pv_layout.c | if (!shape) { => if (!shape
 bindings a stage uses | vk/pv_layout.c | if (!b || !b->count) { => if (!b || !b->count) { continue;
 descriptor types a stage uses | vk/pv_layout.c | if (!kind_takes(r->kind, b->type)) { => if (0) {
 a stage using descriptors without a layout | vk/pv_layout.c | if (!layout) { => if (!layout) { return true;
+descriptor writes in their sets | vk/pv_layout.c | function pv_descriptor_writes_in_layout true
+descriptor copies in their sets | vk/pv_layout.c | function pv_descriptor_copies_in_layout true
+elements of descriptor bindings | vk/pv_layout.c | if (end > room) { => if (0) {
+descriptor types of writes | vk/pv_layout.c | b->type != type) { => b->type != type && 0) {
+bindings of descriptor writes | vk/pv_layout.c | if (!b) {\n      pv_dispatch_fail(d, "%s: binding %u, which its set's layout lacks" => if (!b) {\n      return true;\n      pv_dispatch_fail(d, "%s: binding %u, which its set's layout lacks"
+sets of pushed descriptors | vk/pv_layout.c | if (push_set >= layout->set_count || !layout->sets[push_set]) { => if (push_set >= layout->set_count || !layout->sets[push_set]) { return true;
 stage without a shader | vk/pv_shader.c | if (!info) {\n      pv_dispatch_fail(d, "stage 0x%x has no shader", stage->stage); => if (0) {\n      pv_dispatch_fail(d, "stage 0x%x has no shader", stage->stage);
 EOF
   # each rule of the image checks on its own: its `return "why";` skipped

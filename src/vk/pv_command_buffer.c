@@ -102,13 +102,22 @@ pv_handle_vkAllocateDescriptorSets(struct pv_dispatch *d,
    VkDescriptorSet *handles = pv_dec_alloc(d->dec, count, sizeof(*handles));
    if (!handles)
       return;
+   /* the sets keep their layouts' bindings (pv_layout.c): the layouts are
+    * the renderer's objects until the handles are replaced */
+   VkDescriptorSetLayout *layouts = pv_dec_alloc(d->dec, count, sizeof(*layouts));
+   if (!layouts)
+      return;
+   for (uint32_t i = 0; i < count; i++)
+      layouts[i] = info->pSetLayouts[i];
+   struct pv_vk_array_objects sets = pv_descriptor_set_objects;
+   sets.user = layouts;
    pv_rep_VkDescriptorSetAllocateInfo(info);
    args->ret = dev->vk->AllocateDescriptorSets(device_handle(dev), info, handles);
    if (args->ret != VK_SUCCESS)
       return;
-   if (!pv_vk_adopt_array(d, pool, VK_OBJECT_TYPE_DESCRIPTOR_SET,
-                          (const void *const *)args->pDescriptorSets, (const uint64_t *)handles,
-                          count, free_only))
+   if (!pv_vk_adopt_array_of(d, pool, VK_OBJECT_TYPE_DESCRIPTOR_SET,
+                             (const void *const *)args->pDescriptorSets,
+                             (const uint64_t *)handles, count, pv_descriptor_set_free, &sets))
       dev->vk->FreeDescriptorSets(device_handle(dev), info->descriptorPool, count, handles);
 }
 

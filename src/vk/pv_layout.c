@@ -300,3 +300,136 @@ pv_layout_check_resources(struct pv_dispatch *d, const void *pipeline_layout, ui
    }
    return true;
 }
+
+/* Descriptor sets and what writes and copies may reach in them.
+ *
+ * Drivers index a set's descriptors by binding and array element as the
+ * guest gives them: a write to element 1,000,000 of a one-descriptor
+ * binding made lavapipe write past the set into host memory (SIGSEGV in the
+ * client process; smaller numbers corrupt its heap quietly).  So a set
+ * keeps the bindings of the layout it was allocated with, and a write or a
+ * copy must name a binding of it, stay inside its elements (running on into
+ * the following binding numbers of the same type, as Vulkan's consecutive
+ * binding updates do), and write the binding's own descriptor type. */
+
+struct pv_descriptor_set {
+   struct pv_object base;
+   struct pv_set_shape *shape; /* a reference */
+};
+
+static void
+descriptor_set_init(struct pv_object *obj, uint32_t index, const void *user)
+{
+   const VkDescriptorSetLayout *layouts = user;
+   const struct pv_descriptor_set_layout *layout =
+      (const struct pv_descriptor_set_layout *)layouts[index];
+   struct pv_descriptor_set *set = (struct pv_descriptor_set *)obj;
+   set->shape = layout->shape;
+   atomic_fetch_add(&set->shape->refs, 1);
+}
+
+static void
+descriptor_set_fini(struct pv_object *obj)
+{
+   shape_unref(((struct pv_descriptor_set *)obj)->shape);
+}
+
+const struct pv_vk_array_objects pv_descriptor_set_objects = {
+   .size = sizeof(struct pv_descriptor_set),
+   .init = descriptor_set_init,
+   .fini = descriptor_set_fini,
+};
+
+void
+pv_descriptor_set_free(struct pv_object *obj)
+{
+   descriptor_set_fini(obj);
+   pv_object_free(obj);
+}
+
+/* Elements [element, element + count) of `binding` of `shape`, of `type`
+ * (VK_DESCRIPTOR_TYPE_MAX_ENUM: any) are inside the set. */
+static bool
+binding_range(struct pv_dispatch *d, const struct pv_set_shape *shape, uint32_t binding,
+              uint32_t element, uint32_t count, VkDescriptorType type, const char *what)
+{
+   const struct pv_set_binding key = { .number = binding };
+   const struct pv_set_binding *b =
+      bsearch(&key, shape->bindings, shape->count, sizeof(key), compare_binding);
+   if (!b) {
+      pv_dispatch_fail(d, "%s: binding %u, which its set's layout lacks", what, binding);
+      return false;
+   }
+   if (type != VK_DESCRIPTOR_TYPE_MAX_ENUM && b->type != VK_DESCRIPTOR_TYPE_MUTABLE_EXT &&
+       b->type != type) {
+      pv_dispatch_fail(d, "%s: descriptor type %d for binding %u, which is of type %d", what,
+                       (int)type, binding, (int)b->type);
+      return false;
+   }
+   const uint64_t end = (uint64_t)element + count;
+   uint64_t room = b->count;
+   /* an update longer than the binding goes on into the next binding
+    * numbers, while they are there and of the same type */
+   for (const struct pv_set_binding *next = b + 1;
+        room < end && next < shape->bindings + shape->count && next->number == next[-1].number + 1 &&
+        next->type == b->type;
+        next++)
+      room += next->count;
+   if (end > room) {
+      pv_dispatch_fail(d, "%s: elements %u+%u of binding %u, which has %llu", what, element,
+                       count, binding, (unsigned long long)room);
+      return false;
+   }
+   return true;
+}
+
+bool
+pv_descriptor_writes_in_layout(struct pv_dispatch *d, const VkWriteDescriptorSet *writes,
+                               uint32_t count, const void *push_layout, uint32_t push_set)
+{
+   const struct pv_set_shape *pushed = NULL;
+   if (push_layout) {
+      const struct pv_pipeline_layout *layout = push_layout;
+      if (push_set >= layout->set_count || !layout->sets[push_set]) {
+         pv_dispatch_fail(d, "pushed descriptors: set %u, which the pipeline layout %s",
+                          push_set, push_set >= layout->set_count ? "lacks" : "leaves empty");
+         return false;
+      }
+      pushed = layout->sets[push_set];
+   }
+   for (uint32_t i = 0; i < count; i++) {
+      const VkWriteDescriptorSet *w = &writes[i];
+      /* before handle replacement the set is the renderer's object */
+      const struct pv_descriptor_set *set = (const struct pv_descriptor_set *)w->dstSet;
+      const struct pv_set_shape *shape = pushed ? pushed : set ? set->shape : NULL;
+      if (!shape) {
+         pv_dispatch_fail(d, "descriptor write: no descriptor set");
+         return false;
+      }
+      if (!binding_range(d, shape, w->dstBinding, w->dstArrayElement, w->descriptorCount,
+                         w->descriptorType, "descriptor write"))
+         return false;
+   }
+   return true;
+}
+
+bool
+pv_descriptor_copies_in_layout(struct pv_dispatch *d, const VkCopyDescriptorSet *copies,
+                               uint32_t count)
+{
+   for (uint32_t i = 0; i < count; i++) {
+      const VkCopyDescriptorSet *c = &copies[i];
+      const struct pv_descriptor_set *src = (const struct pv_descriptor_set *)c->srcSet;
+      const struct pv_descriptor_set *dst = (const struct pv_descriptor_set *)c->dstSet;
+      if (!src || !dst) {
+         pv_dispatch_fail(d, "descriptor copy: no descriptor set");
+         return false;
+      }
+      if (!binding_range(d, src->shape, c->srcBinding, c->srcArrayElement, c->descriptorCount,
+                         VK_DESCRIPTOR_TYPE_MAX_ENUM, "descriptor copy source") ||
+          !binding_range(d, dst->shape, c->dstBinding, c->dstArrayElement, c->descriptorCount,
+                         VK_DESCRIPTOR_TYPE_MAX_ENUM, "descriptor copy destination"))
+         return false;
+   }
+   return true;
+}

@@ -848,14 +848,20 @@ bool
 pv_check_vkUpdateDescriptorSets(struct pv_dispatch *d,
                                 const struct pv_cmd_vkUpdateDescriptorSets *args)
 {
-   return descriptor_writes(d, (const struct pv_device *)args->device, args->descriptorWriteCount,
-                            args->pDescriptorWrites);
+   return pv_descriptor_writes_in_layout(d, args->pDescriptorWrites, args->descriptorWriteCount,
+                                         NULL, 0) &&
+          pv_descriptor_copies_in_layout(d, args->pDescriptorCopies,
+                                         args->descriptorCopyCount) &&
+          descriptor_writes(d, (const struct pv_device *)args->device,
+                            args->descriptorWriteCount, args->pDescriptorWrites);
 }
 
 bool
 pv_check_vkCmdPushDescriptorSetKHR(struct pv_dispatch *d,
                                    const struct pv_cmd_vkCmdPushDescriptorSetKHR *args)
 {
-   return descriptor_writes(d, pv_command_buffer_device(args->commandBuffer),
+   return pv_descriptor_writes_in_layout(d, args->pDescriptorWrites, args->descriptorWriteCount,
+                                         args->layout, args->set) &&
+          descriptor_writes(d, pv_command_buffer_device(args->commandBuffer),
                             args->descriptorWriteCount, args->pDescriptorWrites);
 }

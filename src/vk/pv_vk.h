@@ -223,6 +223,41 @@ bool pv_vk_adopt_array(struct pv_dispatch *d, struct pv_object *parent, VkObject
                        const void *const *id_slots, const uint64_t *handles, uint32_t count,
                        void (*destroy)(struct pv_object *obj));
 
+/* What pv_vk_adopt_array_of makes each object as: `size` bytes (a struct
+ * that starts with struct pv_object), `init` filling the rest (object
+ * `index` of the array) before the object can be found, `fini` undoing it
+ * where the object is dropped again without its destroy callback. */
+struct pv_vk_array_objects {
+   size_t size;
+   void (*init)(struct pv_object *obj, uint32_t index, const void *user);
+   void (*fini)(struct pv_object *obj);
+   const void *user;
+};
+
+/* pv_vk_adopt_array, with objects larger than struct pv_object. */
+bool pv_vk_adopt_array_of(struct pv_dispatch *d, struct pv_object *parent, VkObjectType type,
+                          const void *const *id_slots, const uint64_t *handles, uint32_t count,
+                          void (*destroy)(struct pv_object *obj),
+                          const struct pv_vk_array_objects *objects);
+
+/* Descriptor sets keep the bindings of the layout they were allocated with
+ * (pv_layout.c): what pv_vk_adopt_array_of needs to make them, `user` being
+ * the allocate info's pSetLayouts before handle replacement, and their
+ * destroy callback (the host set is freed with its pool or by
+ * vkFreeDescriptorSets). */
+extern const struct pv_vk_array_objects pv_descriptor_set_objects;
+void pv_descriptor_set_free(struct pv_object *obj);
+
+/* Descriptor writes and copies stay inside the bindings of their sets
+ * (with Vulkan's roll-over into consecutive bindings) and write the type
+ * each binding has; pushed writes are checked against set `push_set` of
+ * `push_layout` (a VkPipelineLayout object), others against their dstSet.
+ * Else marks the context fatal (pv_layout.c). */
+bool pv_descriptor_writes_in_layout(struct pv_dispatch *d, const VkWriteDescriptorSet *writes,
+                                    uint32_t count, const void *push_layout, uint32_t push_set);
+bool pv_descriptor_copies_in_layout(struct pv_dispatch *d, const VkCopyDescriptorSet *copies,
+                                    uint32_t count);
+
 /* Copies what fits of `src` into a guest's output array and sets the count,
  * following the Vulkan enumeration rules; returns VK_INCOMPLETE or
  * VK_SUCCESS. */

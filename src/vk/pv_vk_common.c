@@ -127,6 +127,16 @@ pv_vk_adopt_array(struct pv_dispatch *d, struct pv_object *parent, VkObjectType 
                   const void *const *id_slots, const uint64_t *handles, uint32_t count,
                   void (*destroy)(struct pv_object *obj))
 {
+   const struct pv_vk_array_objects plain = { .size = sizeof(struct pv_object) };
+   return pv_vk_adopt_array_of(d, parent, type, id_slots, handles, count, destroy, &plain);
+}
+
+bool
+pv_vk_adopt_array_of(struct pv_dispatch *d, struct pv_object *parent, VkObjectType type,
+                     const void *const *id_slots, const uint64_t *handles, uint32_t count,
+                     void (*destroy)(struct pv_object *obj),
+                     const struct pv_vk_array_objects *objects)
+{
    struct pv_object **made = calloc(count ? count : 1, sizeof(*made));
    if (!made) {
       pv_dispatch_fail(d, "out of host memory");
@@ -137,18 +147,23 @@ pv_vk_adopt_array(struct pv_dispatch *d, struct pv_object *parent, VkObjectType 
    for (uint32_t i = 0; i < count && ok; i++) {
       if (!handles[i])
          continue;
-      struct pv_object *obj = pv_object_calloc(sizeof(*obj));
+      struct pv_object *obj = pv_object_calloc(objects->size);
       if (!obj) {
          pv_dispatch_fail(d, "out of host memory");
          ok = false;
          break;
       }
+      /* what the object keeps is set before any other thread can find it */
+      if (objects->init)
+         objects->init(obj, i, objects->user);
       obj->id = pv_handle_id(id_slots[i]);
       obj->type = type;
       obj->handle = handles[i];
       obj->vk = parent->vk;
       obj->destroy = destroy;
       if (!pv_vk_object_adopt(d, obj, parent)) {
+         if (objects->fini)
+            objects->fini(obj);
          pv_object_free(obj);
          ok = false;
          break;
@@ -159,6 +174,8 @@ pv_vk_adopt_array(struct pv_dispatch *d, struct pv_object *parent, VkObjectType 
       /* the host objects are the caller's to destroy: only forget ours */
       for (uint32_t i = 0; i < n; i++) {
          pv_object_table_forget(&d->ctx->objects, made[i]);
+         if (objects->fini)
+            objects->fini(made[i]);
          pv_object_free(made[i]);
       }
    }

@@ -216,10 +216,11 @@ def blit(src_end=(IMG, IMG, 1), dst_end=(IMG, IMG, 1), src_start=(0, 0, 0), two=
     return (u32(1000337008) + NULL + body) if two else body   # VkImageBlit(2)
 
 
-def descriptor_write(buffer, offset, size, dst_set=0):
-    # VkWriteDescriptorSet: one storage buffer at binding 0
-    return (u32(35) + NULL + u64(dst_set) + u32(0) + u32(0) + u32(1) + u32(STORAGE_BUFFER) +
-            NULL + array([u64(buffer) + u64(offset) + u64(size)]) + NULL)
+def descriptor_write(buffer, offset, size, dst_set=0, element=0, count=1, type=STORAGE_BUFFER):
+    # VkWriteDescriptorSet: `count` buffers of `type` from binding 0, array element `element`
+    info = u64(buffer) + u64(offset) + u64(size)
+    return (u32(35) + NULL + u64(dst_set) + u32(0) + u32(element) + u32(count) + u32(type) +
+            NULL + array([info] * count) + NULL)
 
 
 # -- a guest that makes its objects as a program would -----------------------------
@@ -548,7 +549,7 @@ def bind_image2(g):
 
 # buffer descriptors
 
-def update_descriptors(g):
+def update_descriptors(g, element=False):
     buf, layout = g.buffer(), g.set_layout()
     pool = g.create('vkCreateDescriptorPool', u32(33) + NULL + u32(0) + u32(1) + u32(1) +
                     array([u32(STORAGE_BUFFER) + u32(1)]))
@@ -556,8 +557,58 @@ def update_descriptors(g):
     g.send(cmd('vkAllocateDescriptorSets', u64(DEVICE),
                ptr(u32(34) + NULL + u64(pool) + u32(1) + array([u64(layout)])),
                array([u64(dset)])))
+    if element:
+        return lambda at: cmd('vkUpdateDescriptorSets', u64(DEVICE), u32(1),
+                              array([descriptor_write(buf, 0, BUF, dset, at)]), u32(0), NULL)
     return lambda size: cmd('vkUpdateDescriptorSets', u64(DEVICE), u32(1),
                             array([descriptor_write(buf, 0, size, dset)]), u32(0), NULL)
+
+
+def descriptor_set(g, layout):
+    pool = g.create('vkCreateDescriptorPool', u32(33) + NULL + u32(0) + u32(2) + u32(1) +
+                    array([u32(STORAGE_BUFFER) + u32(4)]))
+    dset = g.new_id()
+    g.send(cmd('vkAllocateDescriptorSets', u64(DEVICE),
+               ptr(u32(34) + NULL + u64(pool) + u32(1) + array([u64(layout)])),
+               array([u64(dset)])))
+    return dset
+
+
+def descriptor_type(g):
+    buf = g.buffer()
+    dset = descriptor_set(g, g.set_layout())
+    return lambda type: cmd('vkUpdateDescriptorSets', u64(DEVICE), u32(1),
+                            array([descriptor_write(buf, 0, BUF, dset, type=type)]), u32(0), NULL)
+
+
+def descriptor_rollover(g):
+    """two storage buffer bindings, 0 and 1: a write of two from binding 0
+    runs on into binding 1 (Vulkan's consecutive binding update)"""
+    buf = g.buffer()
+    entries = [u32(n) + u32(STORAGE_BUFFER) + u32(1) + u32(STAGE_COMPUTE) + NULL for n in (0, 1)]
+    layout = g.create('vkCreateDescriptorSetLayout',
+                      u32(32) + NULL + u32(0) + u32(2) + array(entries))
+    dset = descriptor_set(g, layout)
+    return lambda n: cmd('vkUpdateDescriptorSets', u64(DEVICE), u32(1),
+                         array([descriptor_write(buf, 0, BUF, dset, count=n)]), u32(0), NULL)
+
+
+def descriptor_copy(g):
+    buf = g.buffer()
+    src, dst = descriptor_set(g, g.set_layout()), descriptor_set(g, g.set_layout())
+    g.send(cmd('vkUpdateDescriptorSets', u64(DEVICE), u32(1),
+               array([descriptor_write(buf, 0, BUF, src)]), u32(0), NULL))
+    # VkCopyDescriptorSet: one descriptor from src's binding 0 element `at`
+    return lambda at: cmd('vkUpdateDescriptorSets', u64(DEVICE), u32(0), NULL, u32(1), array([
+        u32(36) + NULL + u64(src) + u32(0) + u32(at) + u64(dst) + u32(0) + u32(0) + u32(1)]))
+
+
+def push_descriptor_set(g):
+    buf = g.buffer()
+    layout = g.pipeline_layout([g.set_layout(flags=0x1)])   # PUSH_DESCRIPTOR_BIT_KHR
+    cb = g.command_buffer()
+    return lambda set: cmd('vkCmdPushDescriptorSetKHR', u64(cb), u32(1), u64(layout), u32(set),
+                           u32(1), array([descriptor_write(buf, 0, WHOLE_SIZE)]))
 
 
 def push_descriptors(g):
@@ -785,6 +836,19 @@ CASES = [
     Case('update-descriptors', 'vkUpdateDescriptorSets', 'vkUpdateDescriptorSets',
          update_descriptors, BUF, BUF + 1,
          'buffer descriptor: 4097 bytes at 0 of a 4096-byte buffer'),
+    Case('descriptor-array-element', 'descriptor writes', 'vkUpdateDescriptorSets',
+         lambda g: update_descriptors(g, element=True), 0, 1000000,
+         'descriptor write: elements 1000000+1 of binding 0, which has 1'),
+    Case('descriptor-type', 'descriptor writes', 'vkUpdateDescriptorSets', descriptor_type,
+         STORAGE_BUFFER, UNIFORM_BUFFER,
+         'descriptor write: descriptor type 6 for binding 0, which is of type 7'),
+    Case('descriptor-rollover', 'descriptor writes', 'vkUpdateDescriptorSets',
+         descriptor_rollover, 2, 3, 'descriptor write: elements 0+3 of binding 0, which has 2'),
+    Case('descriptor-copy', 'descriptor writes', 'vkUpdateDescriptorSets', descriptor_copy, 0, 1,
+         'descriptor copy source: elements 1+1 of binding 0, which has 1'),
+    Case('push-descriptor-set', 'descriptor writes', 'vkCmdPushDescriptorSetKHR',
+         push_descriptor_set, 0, 1, 'pushed descriptors: set 1, which the pipeline layout lacks',
+         extensions=('VK_KHR_push_descriptor',)),
     Case('push-descriptors', 'vkCmdPushDescriptorSetKHR', 'vkCmdPushDescriptorSetKHR',
          push_descriptors, BUF - 256, BUF,
          'buffer descriptor: offset 4096 is not inside a 4096-byte buffer',
