@@ -109,8 +109,13 @@ pv_handle_vkAllocateDescriptorSets(struct pv_dispatch *d,
       return;
    for (uint32_t i = 0; i < count; i++)
       layouts[i] = info->pSetLayouts[i];
+   struct pv_descriptor_set_allocation allocation = { .layouts = layouts };
+   for (const VkBaseInStructure *c = info->pNext; c; c = c->pNext) {
+      if (c->sType == VK_STRUCTURE_TYPE_DESCRIPTOR_SET_VARIABLE_DESCRIPTOR_COUNT_ALLOCATE_INFO)
+         allocation.variable = (const VkDescriptorSetVariableDescriptorCountAllocateInfo *)c;
+   }
    struct pv_vk_array_objects sets = pv_descriptor_set_objects;
-   sets.user = layouts;
+   sets.user = &allocation;
    pv_rep_VkDescriptorSetAllocateInfo(info);
    args->ret = dev->vk->AllocateDescriptorSets(device_handle(dev), info, handles);
    if (args->ret != VK_SUCCESS)

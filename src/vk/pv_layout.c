@@ -33,6 +33,7 @@ struct pv_set_shape {
       uint32_t number;
       VkDescriptorType type;
       uint32_t count;
+      bool variable; /* VARIABLE_DESCRIPTOR_COUNT: each set gives its own count */
    } bindings[];
 };
 
@@ -70,10 +71,21 @@ shape_make(const VkDescriptorSetLayoutCreateInfo *info)
       return NULL;
    atomic_init(&shape->refs, 1);
    shape->count = info->bindingCount;
+   const VkDescriptorSetLayoutBindingFlagsCreateInfo *flags = NULL;
+   for (const VkBaseInStructure *c = info->pNext; c; c = c->pNext) {
+      if (c->sType == VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_BINDING_FLAGS_CREATE_INFO)
+         flags = (const VkDescriptorSetLayoutBindingFlagsCreateInfo *)c;
+   }
+   /* the flags are per binding, or none at all */
+   if (flags && flags->bindingCount != info->bindingCount)
+      flags = NULL;
    for (uint32_t i = 0; i < info->bindingCount; i++) {
       const VkDescriptorSetLayoutBinding *b = &info->pBindings[i];
-      shape->bindings[i] = (struct pv_set_binding){ b->binding, b->descriptorType,
-                                                    b->descriptorCount };
+      shape->bindings[i] = (struct pv_set_binding){
+         b->binding, b->descriptorType, b->descriptorCount,
+         flags && flags->pBindingFlags &&
+            (flags->pBindingFlags[i] & VK_DESCRIPTOR_BINDING_VARIABLE_DESCRIPTOR_COUNT_BIT),
+      };
    }
    qsort(shape->bindings, shape->count, sizeof(shape->bindings[0]), compare_binding);
    return shape;
@@ -310,22 +322,31 @@ pv_layout_check_resources(struct pv_dispatch *d, const void *pipeline_layout, ui
  * keeps the bindings of the layout it was allocated with, and a write or a
  * copy must name a binding of it, stay inside its elements (running on into
  * the following binding numbers of the same type, as Vulkan's consecutive
- * binding updates do), and write the binding's own descriptor type. */
+ * binding updates do; a variable-count binding has the count its set was
+ * allocated with, which drivers size the set by), and write the binding's
+ * own descriptor type. */
 
 struct pv_descriptor_set {
    struct pv_object base;
    struct pv_set_shape *shape; /* a reference */
+   /* the descriptors of its variable-count binding: what the allocation
+    * asked for, 0 when it did not say (Vulkan's rule), and what the driver
+    * made room for */
+   uint32_t variable_count;
 };
 
 static void
 descriptor_set_init(struct pv_object *obj, uint32_t index, const void *user)
 {
-   const VkDescriptorSetLayout *layouts = user;
+   const struct pv_descriptor_set_allocation *allocation = user;
    const struct pv_descriptor_set_layout *layout =
-      (const struct pv_descriptor_set_layout *)layouts[index];
+      (const struct pv_descriptor_set_layout *)allocation->layouts[index];
    struct pv_descriptor_set *set = (struct pv_descriptor_set *)obj;
    set->shape = layout->shape;
    atomic_fetch_add(&set->shape->refs, 1);
+   const VkDescriptorSetVariableDescriptorCountAllocateInfo *v = allocation->variable;
+   set->variable_count =
+      v && index < v->descriptorSetCount && v->pDescriptorCounts ? v->pDescriptorCounts[index] : 0;
 }
 
 static void
@@ -349,9 +370,18 @@ pv_descriptor_set_free(struct pv_object *obj)
 
 /* Elements [element, element + count) of `binding` of `shape`, of `type`
  * (VK_DESCRIPTOR_TYPE_MAX_ENUM: any) are inside the set. */
+/* The descriptors binding `b` has in a set whose variable-count binding
+ * has `variable_count`. */
+static uint64_t
+descriptors_of(const struct pv_set_binding *b, uint32_t variable_count)
+{
+   return b->variable && variable_count < b->count ? variable_count : b->count;
+}
+
 static bool
-binding_range(struct pv_dispatch *d, const struct pv_set_shape *shape, uint32_t binding,
-              uint32_t element, uint32_t count, VkDescriptorType type, const char *what)
+binding_range(struct pv_dispatch *d, const struct pv_set_shape *shape, uint32_t variable_count,
+              uint32_t binding, uint32_t element, uint32_t count, VkDescriptorType type,
+              const char *what)
 {
    const struct pv_set_binding key = { .number = binding };
    const struct pv_set_binding *b =
@@ -367,14 +397,14 @@ binding_range(struct pv_dispatch *d, const struct pv_set_shape *shape, uint32_t 
       return false;
    }
    const uint64_t end = (uint64_t)element + count;
-   uint64_t room = b->count;
+   uint64_t room = descriptors_of(b, variable_count);
    /* an update longer than the binding goes on into the next binding
     * numbers, while they are there and of the same type */
    for (const struct pv_set_binding *next = b + 1;
         room < end && next < shape->bindings + shape->count && next->number == next[-1].number + 1 &&
         next->type == b->type;
         next++)
-      room += next->count;
+      room += descriptors_of(next, variable_count);
    if (end > room) {
       pv_dispatch_fail(d, "%s: elements %u+%u of binding %u, which has %llu", what, element,
                        count, binding, (unsigned long long)room);
@@ -406,8 +436,10 @@ pv_descriptor_writes_in_layout(struct pv_dispatch *d, const VkWriteDescriptorSet
          pv_dispatch_fail(d, "descriptor write: no descriptor set");
          return false;
       }
-      if (!binding_range(d, shape, w->dstBinding, w->dstArrayElement, w->descriptorCount,
-                         w->descriptorType, "descriptor write"))
+      /* a pushed set has no variable-count binding (Vulkan forbids it) */
+      const uint32_t variable = pushed ? 0 : set->variable_count;
+      if (!binding_range(d, shape, variable, w->dstBinding, w->dstArrayElement,
+                         w->descriptorCount, w->descriptorType, "descriptor write"))
          return false;
    }
    return true;
@@ -425,10 +457,12 @@ pv_descriptor_copies_in_layout(struct pv_dispatch *d, const VkCopyDescriptorSet 
          pv_dispatch_fail(d, "descriptor copy: no descriptor set");
          return false;
       }
-      if (!binding_range(d, src->shape, c->srcBinding, c->srcArrayElement, c->descriptorCount,
-                         VK_DESCRIPTOR_TYPE_MAX_ENUM, "descriptor copy source") ||
-          !binding_range(d, dst->shape, c->dstBinding, c->dstArrayElement, c->descriptorCount,
-                         VK_DESCRIPTOR_TYPE_MAX_ENUM, "descriptor copy destination"))
+      if (!binding_range(d, src->shape, src->variable_count, c->srcBinding, c->srcArrayElement,
+                         c->descriptorCount, VK_DESCRIPTOR_TYPE_MAX_ENUM,
+                         "descriptor copy source") ||
+          !binding_range(d, dst->shape, dst->variable_count, c->dstBinding, c->dstArrayElement,
+                         c->descriptorCount, VK_DESCRIPTOR_TYPE_MAX_ENUM,
+                         "descriptor copy destination"))
          return false;
    }
    return true;

@@ -241,10 +241,13 @@ bool pv_vk_adopt_array_of(struct pv_dispatch *d, struct pv_object *parent, VkObj
                           const struct pv_vk_array_objects *objects);
 
 /* Descriptor sets keep the bindings of the layout they were allocated with
- * (pv_layout.c): what pv_vk_adopt_array_of needs to make them, `user` being
- * the allocate info's pSetLayouts before handle replacement, and their
- * destroy callback (the host set is freed with its pool or by
- * vkFreeDescriptorSets). */
+ * (pv_layout.c): what pv_vk_adopt_array_of needs to make them, `user`
+ * pointing to a struct pv_descriptor_set_allocation, and their destroy
+ * callback (the host set is freed with its pool or by vkFreeDescriptorSets). */
+struct pv_descriptor_set_allocation {
+   const VkDescriptorSetLayout *layouts; /* the renderer's objects */
+   const VkDescriptorSetVariableDescriptorCountAllocateInfo *variable; /* or NULL */
+};
 extern const struct pv_vk_array_objects pv_descriptor_set_objects;
 void pv_descriptor_set_free(struct pv_object *obj);
 

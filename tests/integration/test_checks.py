@@ -564,14 +564,29 @@ def update_descriptors(g, element=False):
                             array([descriptor_write(buf, 0, size, dset)]), u32(0), NULL)
 
 
-def descriptor_set(g, layout):
+def descriptor_set(g, layout, variable=None):
     pool = g.create('vkCreateDescriptorPool', u32(33) + NULL + u32(0) + u32(2) + u32(1) +
-                    array([u32(STORAGE_BUFFER) + u32(4)]))
+                    array([u32(STORAGE_BUFFER) + u32(16)]))
     dset = g.new_id()
+    # VkDescriptorSetVariableDescriptorCountAllocateInfo for the one set
+    chain = ptr(u32(1000161003) + NULL + u32(1) + array([u32(variable)])) if variable else NULL
     g.send(cmd('vkAllocateDescriptorSets', u64(DEVICE),
-               ptr(u32(34) + NULL + u64(pool) + u32(1) + array([u64(layout)])),
+               ptr(u32(34) + chain + u64(pool) + u32(1) + array([u64(layout)])),
                array([u64(dset)])))
     return dset
+
+
+def descriptor_variable_count(g):
+    """a binding of up to 8 storage buffers, VARIABLE_DESCRIPTOR_COUNT, in a
+    set allocated with 2 of them: its elements are 0 and 1"""
+    buf = g.buffer()
+    entry = u32(0) + u32(STORAGE_BUFFER) + u32(8) + u32(STAGE_COMPUTE) + NULL
+    flags = ptr(u32(1000161000) + NULL + u32(1) + array([u32(0x8)]))   # VARIABLE_DESCRIPTOR_COUNT
+    layout = g.create('vkCreateDescriptorSetLayout',
+                      u32(32) + flags + u32(0) + u32(1) + array([entry]))
+    dset = descriptor_set(g, layout, variable=2)
+    return lambda at: cmd('vkUpdateDescriptorSets', u64(DEVICE), u32(1),
+                          array([descriptor_write(buf, 0, BUF, dset, element=at)]), u32(0), NULL)
 
 
 def descriptor_type(g):
@@ -844,6 +859,9 @@ CASES = [
          'descriptor write: descriptor type 6 for binding 0, which is of type 7'),
     Case('descriptor-rollover', 'descriptor writes', 'vkUpdateDescriptorSets',
          descriptor_rollover, 2, 3, 'descriptor write: elements 0+3 of binding 0, which has 2'),
+    Case('descriptor-variable-count', 'descriptor writes', 'vkUpdateDescriptorSets',
+         descriptor_variable_count, 1, 2,
+         'descriptor write: elements 2+1 of binding 0, which has 2'),
     Case('descriptor-copy', 'descriptor writes', 'vkUpdateDescriptorSets', descriptor_copy, 0, 1,
          'descriptor copy source: elements 1+1 of binding 0, which has 1'),
     Case('push-descriptor-set', 'descriptor writes', 'vkCmdPushDescriptorSetKHR',
