@@ -162,14 +162,30 @@ compare_edge(const void *a, const void *b)
    return (x->to > y->to) - (x->to < y->to);
 }
 
+/* qsort and bsearch over a growable, which may be empty (and then NULL,
+ * which the C library may not be given). */
+static void
+sort_all(struct growable *g, size_t size, int (*compare)(const void *, const void *))
+{
+   if (g->count)
+      qsort(g->items, g->count, size, compare);
+}
+
+static void *
+find_in(const struct growable *g, const void *key, size_t size,
+        int (*compare)(const void *, const void *))
+{
+   return g->count ? bsearch(key, g->items, g->count, size, compare) : NULL;
+}
+
 static bool
 is_resource(struct reflect *r, uint32_t id)
 {
    if (!r->resources_sorted) {
-      qsort(r->resources.items, r->resources.count, sizeof(uint32_t), compare_u32);
+      sort_all(&r->resources, sizeof(uint32_t), compare_u32);
       r->resources_sorted = true;
    }
-   return bsearch(&id, r->resources.items, r->resources.count, sizeof(uint32_t), compare_u32);
+   return find_in(&r->resources, &id, sizeof(uint32_t), compare_u32);
 }
 
 static uint32_t
@@ -266,7 +282,7 @@ static const struct fact *
 find_fact(const struct reflect *r, uint32_t id, enum fact_kind kind)
 {
    const struct fact key = { .id = id, .kind = kind };
-   return bsearch(&key, r->facts.items, r->facts.count, sizeof(key), compare_fact);
+   return find_in(&r->facts, &key, sizeof(key), compare_fact);
 }
 
 /* The type facts of an id, whichever kind it is. */
@@ -348,6 +364,10 @@ static const struct edge *
 edges_from(const struct growable *g, uint32_t from, size_t *n)
 {
    const struct edge *e = g->items;
+   if (!g->count) {
+      *n = 0;
+      return e;
+   }
    size_t lo = 0, hi = g->count;
    while (lo < hi) {
       const size_t mid = lo + (hi - lo) / 2;
@@ -397,8 +417,7 @@ pv_spirv_entry_resources(const struct pv_spirv_module *m, const struct pv_spirv_
       *top = entry->function;
    while (top && !scratch.out_of_memory && stack.count) {
       const uint32_t f = ((const uint32_t *)stack.items)[--stack.count];
-      const uint32_t *at =
-         bsearch(&f, functions, m->functions.count, sizeof(uint32_t), compare_u32);
+      const uint32_t *at = find_in(&m->functions, &f, sizeof(uint32_t), compare_u32);
       if (!at || visited[at - functions])
          continue;
       visited[at - functions] = true;
@@ -463,10 +482,10 @@ pv_spirv_reflect(struct pv_spirv_checker *checker, const void *code, size_t size
       pv_spirv_module_free(m);
       return NULL;
    }
-   qsort(m->facts.items, m->facts.count, sizeof(struct fact), compare_fact);
+   sort_all(&m->facts, sizeof(struct fact), compare_fact);
    sort_unique(&m->uses, sizeof(struct edge), compare_edge);
    sort_unique(&m->calls, sizeof(struct edge), compare_edge);
-   qsort(m->functions.items, m->functions.count, sizeof(uint32_t), compare_u32);
+   sort_all(&m->functions, sizeof(uint32_t), compare_u32);
    /* only the reader needs the variable ids */
    free(m->resources.items);
    m->resources = (struct growable){ 0 };
