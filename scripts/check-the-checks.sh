@@ -80,6 +80,9 @@ elements of descriptor bindings | vk/pv_layout.c | if (end > room) { => if (0) {
 descriptor types of writes | vk/pv_layout.c | b->type != type) { => b->type != type && 0) {
 bindings of descriptor writes | vk/pv_layout.c | if (!b) {\n      pv_dispatch_fail(d, "%s: binding %u, which its set's layout lacks" => if (!b) {\n      return true;\n      pv_dispatch_fail(d, "%s: binding %u, which its set's layout lacks"
 sets of pushed descriptors | vk/pv_layout.c | if (push_set >= layout->set_count || !layout->sets[push_set]) { => if (push_set >= layout->set_count || !layout->sets[push_set]) { return true;
+aspects of an image view | vk/pv_transfer_check.c | function view_aspects true
+format of an image view | vk/pv_transfer_check.c | function view_format true
+levels and layers of an image view | vk/pv_transfer_check.c | function view_range true
 stage without a shader | vk/pv_shader.c | if (!info) {\n      pv_dispatch_fail(d, "stage 0x%x has no shader", stage->stage); => if (0) {\n      pv_dispatch_fail(d, "stage 0x%x has no shader", stage->stage);
 EOF
   # each rule of the image checks on its own: its `return "why";` skipped

@@ -248,6 +248,7 @@ pv_handle_vkCreateImage(struct pv_dispatch *d, struct pv_cmd_vkCreateImage *args
       pv_object_free(obj);
       return;
    }
+   image->flags = info->flags;
    image->format = info->format;
    image->type = info->imageType;
    image->extent = info->extent;

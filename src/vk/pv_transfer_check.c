@@ -30,6 +30,8 @@
  */
 #include "pv_vk.h"
 
+#include <string.h>
+
 #include <inttypes.h>
 
 static const struct pv_buffer *
@@ -832,10 +834,118 @@ descriptor_writes(struct pv_dispatch *d, const struct pv_device *dev, uint32_t c
    return true;
 }
 
+/* The aspects a view may select: the color of a color format, depth
+ * and/or stencil of a depth/stencil format, all planes or one of a
+ * multi-planar one.  lavapipe made a view of plane 1 of a single-plane
+ * image from a plane that is not there (found by fuzz-session-host). */
+static bool
+view_aspects(struct pv_dispatch *d, const struct pv_image *image, VkImageAspectFlags aspects)
+{
+   const struct pv_format_layout *layout = pv_format_layout_of(image->format);
+   if (!layout)
+      return true; /* a format the registry does not know: the driver made the image */
+   bool ok;
+   if (layout->plane_count) {
+      ok = aspects == VK_IMAGE_ASPECT_COLOR_BIT ||
+           (is_plane(aspects) && plane_of(aspects) < layout->plane_count);
+   } else if (layout->depth_bytes || layout->stencil_bytes) {
+      const VkImageAspectFlags has = (layout->depth_bytes ? VK_IMAGE_ASPECT_DEPTH_BIT : 0) |
+                                     (layout->stencil_bytes ? VK_IMAGE_ASPECT_STENCIL_BIT : 0);
+      ok = aspects && !(aspects & ~has);
+   } else {
+      ok = aspects == VK_IMAGE_ASPECT_COLOR_BIT;
+   }
+   if (!ok)
+      pv_dispatch_fail(d, "image view: aspects 0x%x of an image of format %d", aspects,
+                       (int)image->format);
+   return ok;
+}
+
+/* A view's format other than its image's: the image made mutable, and a
+ * texel block of the same bytes and extent (or a one-texel block over a
+ * compressed image made for block-texel views), so that the view addresses
+ * the image's memory as the image does. */
+static bool
+view_format(struct pv_dispatch *d, const struct pv_image *image, VkFormat format,
+            VkImageAspectFlags aspects)
+{
+   if (format == image->format)
+      return true;
+   const char *why = NULL;
+   const struct pv_format_layout *view = pv_format_layout_of(format);
+   const struct pv_format_layout *of = pv_format_layout_of(image->format);
+   uint32_t bytes = 0;
+   const uint8_t one[3] = { 1, 1, 1 };
+   const uint8_t *extent = one;
+   if (!(image->flags & VK_IMAGE_CREATE_MUTABLE_FORMAT_BIT)) {
+      why = "the image is not mutable";
+   } else if (!view || !of || view->plane_count || view->depth_bytes || view->stencil_bytes) {
+      why = "not a view format of it";
+   } else if (of->plane_count) {
+      if (is_plane(aspects) && plane_of(aspects) < of->plane_count)
+         bytes = of->planes[plane_of(aspects)].bytes;
+      else
+         why = "not a view format of it";
+   } else if (of->depth_bytes || of->stencil_bytes) {
+      why = "not a view format of it";
+   } else {
+      bytes = of->block_bytes;
+      extent = of->block_extent;
+   }
+   if (!why && view->block_bytes != bytes)
+      why = "texel blocks of another size";
+   if (!why && memcmp(view->block_extent, extent, 3) &&
+       !((image->flags & VK_IMAGE_CREATE_BLOCK_TEXEL_VIEW_COMPATIBLE_BIT) &&
+         !memcmp(view->block_extent, one, 3)))
+      why = "texel blocks of another extent";
+   if (why)
+      pv_dispatch_fail(d, "image view: format %d of an image of format %d (%s)", (int)format,
+                       (int)image->format, why);
+   return !why;
+}
+
+/* The levels and layers a view takes; a 2D view of a 3D image (which
+ * VK_IMAGE_CREATE_2D_ARRAY_COMPATIBLE_BIT allows) takes depth slices of its
+ * level instead of layers. */
+static bool
+view_range(struct pv_dispatch *d, const struct pv_image *image, VkImageViewType type,
+           const VkImageSubresourceRange *range)
+{
+   if (image->type != VK_IMAGE_TYPE_3D ||
+       (type != VK_IMAGE_VIEW_TYPE_2D && type != VK_IMAGE_VIEW_TYPE_2D_ARRAY))
+      return subresource_range(d, image, range, "image view");
+   if (range->baseMipLevel >= image->mip_levels) {
+      pv_dispatch_fail(d, "image view: levels %u+%u of an image of %u", range->baseMipLevel,
+                       range->levelCount, image->mip_levels);
+      return false;
+   }
+   const uint32_t depth = image->extent.depth >> range->baseMipLevel
+                             ? image->extent.depth >> range->baseMipLevel
+                             : 1;
+   uint32_t count = range->layerCount;
+   if (count == VK_REMAINING_ARRAY_LAYERS && range->baseArrayLayer < depth)
+      count = depth - range->baseArrayLayer;
+   const bool one_level = range->levelCount == 1 ||
+                          (range->levelCount == VK_REMAINING_MIP_LEVELS &&
+                           range->baseMipLevel + 1 == image->mip_levels);
+   if (range->baseArrayLayer < depth && count && count <= depth - range->baseArrayLayer &&
+       one_level)
+      return true;
+   pv_dispatch_fail(d, "image view: depth slices %u+%u, levels %u+%u, of a level %u slices deep",
+                    range->baseArrayLayer, range->layerCount, range->baseMipLevel,
+                    range->levelCount, depth);
+   return false;
+}
+
 bool
 pv_check_vkCreateImageView(struct pv_dispatch *d, const struct pv_cmd_vkCreateImageView *args)
 {
-   return image_bound(d, as_image(args->pCreateInfo->image), "image view");
+   const VkImageViewCreateInfo *info = args->pCreateInfo;
+   const struct pv_image *image = as_image(info->image);
+   return image_bound(d, image, "image view") &&
+          view_aspects(d, image, info->subresourceRange.aspectMask) &&
+          view_format(d, image, info->format, info->subresourceRange.aspectMask) &&
+          view_range(d, image, info->viewType, &info->subresourceRange);
 }
 
 bool

@@ -119,6 +119,7 @@ struct pv_buffer {
 
 struct pv_image {
    struct pv_object base;
+   VkImageCreateFlags flags;
    VkFormat format;
    VkImageType type;
    VkExtent3D extent;

@@ -415,12 +415,27 @@ def clear_unbound(g):
                                 u32(GENERAL), ptr(color), u32(1), array([range_info()]))
 
 
+def view_info(image, fmt=R8G8B8A8_UNORM, aspect=COLOR, levels=1):
+    # VkImageViewCreateInfo: 2D, identity swizzle, from level 0 and layer 0
+    return (u32(15) + NULL + u32(0) + u64(image) + u32(1) + u32(fmt) + u32(0) * 4 +
+            range_info(levels=levels, aspect=aspect))
+
+
+def create_view(g, info):
+    return cmd('vkCreateImageView', u64(DEVICE), ptr(info), NULL, ptr(u64(g.new_id())))
+
+
 def image_view_unbound(g):
     bound, unbound = g.image(), g.image(bind=False)
-    # VkImageViewCreateInfo: 2D, identity swizzle, the one level and layer
-    return lambda is_bound: cmd('vkCreateImageView', u64(DEVICE), ptr(
-        u32(15) + NULL + u32(0) + u64(bound if is_bound else unbound) + u32(1) +
-        u32(R8G8B8A8_UNORM) + u32(0) * 4 + range_info()), NULL, ptr(u64(g.new_id())))
+    return lambda is_bound: create_view(g, view_info(bound if is_bound else unbound))
+
+
+def image_view(**view_of):
+    """a view of a bound 16x16 RGBA8 image, one argument of it varied"""
+    def setup(g):
+        image = g.image()
+        return lambda arg: create_view(g, view_info(image, **{k: arg for k in view_of}))
+    return setup
 
 
 def buffer_view_unbound(g):
@@ -820,6 +835,14 @@ CASES = [
          False, 'image view: image # is not bound to memory'),
     Case('buffer-view-unbound', 'memory bound', 'vkCreateBufferView', buffer_view_unbound, True,
          False, 'buffer view: buffer # is not bound to memory'),
+    # image views: aspects of the format, the image's levels, its format
+    Case('image-view-aspect', 'vkCreateImageView', 'vkCreateImageView', image_view(aspect=1),
+         COLOR, 0x20, 'image view: aspects 0x20 of an image of format 37'),
+    Case('image-view-levels', 'vkCreateImageView', 'vkCreateImageView', image_view(levels=1),
+         1, 2, 'image view: levels 0+2 of an image of 1'),
+    Case('image-view-format', 'vkCreateImageView', 'vkCreateImageView', image_view(fmt=1),
+         R8G8B8A8_UNORM, R64G64B64A64_SFLOAT,
+         'image view: format 121 of an image of format 37 (the image is not mutable)'),
     Case('clear-depth', 'vkCmdClearDepthStencilImage', 'vkCmdClearDepthStencilImage',
          clear_depth, 1, 2, 'clear: level 0, layers 0+2 of an image of 1 levels and 1 layers'),
     # indirect arguments: 12-byte dispatches, 16- and 20-byte draws, 4-byte counts
