@@ -70,7 +70,7 @@ entry point of a stage | vk/pv_shader.c | if (!entry) {\n      pv_dispatch_fail(
 execution model of an entry point | vk/pv_spirv_reflect.c | (model == UINT32_MAX || entries[i].model == model) => ((void)model, true)
 descriptor set layout binding numbers | vk/pv_layout.c | if (!pv_descriptor_binding_numbers_check(d, args->pCreateInfo, "descriptor set layout")) => if (0)
 descriptor sets a stage uses | vk/pv_layout.c | if (r->set >= layout->set_count) { => if (r->set >= layout->set_count) { continue;
-null descriptor sets a stage uses | vk/pv_layout.c | if (!shape) { => if (!shape) { continue;
+null descriptor sets a stage uses | vk/pv_layout.c | = layout->sets[r->set];\n      if (!shape) { => = layout->sets[r->set];\n      if (!shape) { continue;
 bindings a stage uses | vk/pv_layout.c | if (!b || !b->count) { => if (!b || !b->count) { continue;
 descriptor types a stage uses | vk/pv_layout.c | if (!kind_takes(r->kind, b->type)) { => if (0) {
 a stage using descriptors without a layout | vk/pv_layout.c | if (!layout) { => if (!layout) { return true;

@@ -216,11 +216,12 @@ def blit(src_end=(IMG, IMG, 1), dst_end=(IMG, IMG, 1), src_start=(0, 0, 0), two=
     return (u32(1000337008) + NULL + body) if two else body   # VkImageBlit(2)
 
 
-def descriptor_write(buffer, offset, size, dst_set=0, element=0, count=1, type=STORAGE_BUFFER):
-    # VkWriteDescriptorSet: `count` buffers of `type` from binding 0, array element `element`
+def descriptor_write(buffer, offset, size, dst_set=0, element=0, count=1, type=STORAGE_BUFFER,
+                     binding=0):
+    # VkWriteDescriptorSet: `count` buffers of `type` from `binding`, array element `element`
     info = u64(buffer) + u64(offset) + u64(size)
-    return (u32(35) + NULL + u64(dst_set) + u32(0) + u32(element) + u32(count) + u32(type) +
-            NULL + array([info] * count) + NULL)
+    return (u32(35) + NULL + u64(dst_set) + u32(binding) + u32(element) + u32(count) +
+            u32(type) + NULL + array([info] * count) + NULL)
 
 
 # -- a guest that makes its objects as a program would -----------------------------
@@ -611,6 +612,13 @@ def descriptor_type(g):
                             array([descriptor_write(buf, 0, BUF, dset, type=type)]), u32(0), NULL)
 
 
+def descriptor_binding(g):
+    buf = g.buffer()
+    dset = descriptor_set(g, g.set_layout())
+    return lambda n: cmd('vkUpdateDescriptorSets', u64(DEVICE), u32(1),
+                         array([descriptor_write(buf, 0, BUF, dset, binding=n)]), u32(0), NULL)
+
+
 def descriptor_rollover(g):
     """two storage buffer bindings, 0 and 1: a write of two from binding 0
     runs on into binding 1 (Vulkan's consecutive binding update)"""
@@ -880,6 +888,8 @@ CASES = [
     Case('descriptor-type', 'descriptor writes', 'vkUpdateDescriptorSets', descriptor_type,
          STORAGE_BUFFER, UNIFORM_BUFFER,
          'descriptor write: descriptor type 6 for binding 0, which is of type 7'),
+    Case('descriptor-binding', 'descriptor writes', 'vkUpdateDescriptorSets', descriptor_binding,
+         0, 1, "descriptor write: binding 1, which its set's layout lacks"),
     Case('descriptor-rollover', 'descriptor writes', 'vkUpdateDescriptorSets',
          descriptor_rollover, 2, 3, 'descriptor write: elements 0+3 of binding 0, which has 2'),
     Case('descriptor-variable-count', 'descriptor writes', 'vkUpdateDescriptorSets',
