@@ -8,6 +8,7 @@ control socket has the vtest socket's permissions."""
 
 import os
 import re
+import select
 import signal
 import stat
 import subprocess
@@ -93,10 +94,18 @@ check(len(rows) == 3 and all(float(r[4]) > 0 for r in rows),
       'each guest\'s commands per second are above zero: %s' % [r[4] for r in rows])
 
 watch = subprocess.Popen([pvtest.PEARVISOR, 'stats', '--socket', server.socket, '--watch', '0.3'],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-time.sleep(1.5)
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+# until it has drawn two tables (a loaded machine, a sanitized build: not a
+# fixed time), then interrupted as a user would
+shown = b''
+deadline = time.time() + 30
+while shown.count(b'CMD/s') < 2 and time.time() < deadline and watch.poll() is None:
+    ready, _, _ = select.select([watch.stdout], [], [], 0.5)
+    if ready:
+        shown += os.read(watch.stdout.fileno(), 65536)
 watch.send_signal(signal.SIGINT)
-out, _ = watch.communicate(timeout=30)
+rest, _ = watch.communicate(timeout=30)
+out = (shown + rest).decode(errors='replace')
 check(watch.returncode == 0 and out.count('CMD/s') >= 2 and '\033[H' in out,
       '--watch refreshes the screen (%d tables)' % out.count('CMD/s'))
 
