@@ -205,17 +205,8 @@ watchdog_thread(void *arg)
          ctx->callbacks.hung(ctx->callbacks.data, command ? command : "?", seconds);
          mtx_lock(&ctx->ring_mutex);
       }
-      struct timespec until;
-      timespec_get(&until, TIME_UTC);
-      if (ctx->stats) {
-         until.tv_nsec += (long)PV_STATS_PERIOD_NS;
-         if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-         }
-      } else {
-         until.tv_sec += 1;
-      }
+      const struct timespec until =
+         pv_deadline_utc(ctx->stats ? PV_STATS_PERIOD_NS : 1000000000u);
       cnd_timedwait(&ctx->monitor_cond, &ctx->ring_mutex, &until);
    }
    mtx_unlock(&ctx->ring_mutex);
@@ -686,8 +677,14 @@ monitor_period_locked(struct pv_context *ctx)
    return period;
 }
 
-/* Sets ALIVE on every monitored ring each period, telling the guest's
- * watchdog that the renderer is alive while it waits. */
+/* Sets ALIVE on every monitored ring three times per period the guest
+ * asked for.  The guest clears ALIVE when a wait begins and checks it after
+ * sleeping for a little longer than the period (Mesa: 3.5 s of sleeps for a
+ * 3 s period), so reporting once per period leaves half a second for this
+ * thread to be scheduled; on a loaded host (a 2-core CI machine running
+ * sanitized servers) that was not always enough, and the guest aborted. */
+#define PV_MONITOR_REPORTS_PER_PERIOD 3u
+
 static int
 monitor_thread(void *arg)
 {
@@ -695,22 +692,23 @@ monitor_thread(void *arg)
    pv_log_set_label(ctx->label);
    pthread_setname_np(pthread_self(), "pv-monitor");
    mtx_lock(&ctx->ring_mutex);
+   uint64_t last_report = 0;
    while (!ctx->monitor_stop) {
-      const uint32_t period = monitor_period_locked(ctx);
+      const uint32_t period_us = monitor_period_locked(ctx);
+      const uint64_t now = pv_now_ns();
+      if (last_report && period_us && now - last_report > (uint64_t)period_us * 1000u / 2)
+         pv_warn("the ring monitor ran %" PRIu64 " ms after its last report (the guest "
+                 "expects one every %u ms): the host is overloaded",
+                 (now - last_report) / 1000000u, period_us / 1000u);
+      last_report = now;
       for (struct pv_list *l = ctx->rings.next; l != &ctx->rings; l = l->next) {
          struct pv_ring *ring = pv_container_of(l, struct pv_ring, link);
          if (ring->params.monitor_period_us)
             pv_ring_set_status(ring, PV_RING_STATUS_ALIVE);
       }
-      struct timespec until;
-      timespec_get(&until, TIME_UTC);
-      const uint64_t ns = (uint64_t)(period ? period : 1000000u) * 1000u;
-      until.tv_sec += (time_t)(ns / 1000000000u);
-      until.tv_nsec += (long)(ns % 1000000000u);
-      if (until.tv_nsec >= 1000000000L) {
-         until.tv_sec++;
-         until.tv_nsec -= 1000000000L;
-      }
+      const uint64_t ns = (uint64_t)(period_us ? period_us : 1000000u) * 1000u /
+                          PV_MONITOR_REPORTS_PER_PERIOD;
+      const struct timespec until = pv_deadline_utc(ns);
       cnd_timedwait(&ctx->monitor_cond, &ctx->ring_mutex, &until);
    }
    mtx_unlock(&ctx->ring_mutex);

@@ -254,14 +254,26 @@ should_stop(struct pv_ring *ring)
    return atomic_load_explicit(&ring->stopping, memory_order_acquire);
 }
 
-/* Sleeps until notified or stopped.  Returns false when stopping. */
+/* A sleeping ring looks at tail again after this, then after doubling
+ * intervals up to the longest.  Mesa stores tail with release order and
+ * then loads status: a load may pass an earlier store (x86 does this), so
+ * the guest can read status from before our IDLE while we read tail from
+ * before its store, and neither notifies.  The first look, a millisecond
+ * later, finds such a submission; the later ones bound whatever else might
+ * leave a guest waiting on a sleeping ring (a notify lost in a VMM, say)
+ * to a second, where it would otherwise wait until Mesa's own watchdog
+ * gives up after 15 minutes. */
+#define PV_RING_IDLE_LOOK_FIRST_NS 1000000ull
+#define PV_RING_IDLE_LOOK_MAX_NS 1000000000ull
+
+/* Sleeps until notified, stopped, or tail moved on without a notify.
+ * Returns false when stopping. */
 static bool
 idle_wait(struct pv_ring *ring)
 {
    mtx_lock(&ring->mutex);
    pv_ring_set_status(ring, PV_RING_STATUS_IDLE);
-   /* the guest stores tail, then loads status; we set IDLE, then load tail
-    * (both seq_cst): one of us sees the other, so no submission is lost */
+   /* our half of the handshake: set IDLE, then load tail (both seq_cst) */
    if (atomic_load_explicit(ring->tail, memory_order_seq_cst) != ring->cur) {
       clear_status(ring, PV_RING_STATUS_IDLE);
       mtx_unlock(&ring->mutex);
@@ -269,8 +281,19 @@ idle_wait(struct pv_ring *ring)
    }
    ring->idle = true;
    const uint64_t slept = pv_trace_begin();
-   while (!ring->stop && !ring->pending_notify)
-      cnd_wait(&ring->cond, &ring->mutex);
+   uint64_t look_ns = PV_RING_IDLE_LOOK_FIRST_NS;
+   while (!ring->stop && !ring->pending_notify) {
+      const struct timespec until = pv_deadline_utc(look_ns);
+      if (cnd_timedwait(&ring->cond, &ring->mutex, &until) != thrd_timedout)
+         continue;
+      if (atomic_load_explicit(ring->tail, memory_order_seq_cst) != ring->cur) {
+         pv_debug(PV_CAT_RING, "ring 0x%" PRIx64 ": commands came without a notify",
+                  ring->params.id);
+         break;
+      }
+      if (look_ns < PV_RING_IDLE_LOOK_MAX_NS)
+         look_ns *= 2;
+   }
    pv_trace_end(slept, "ring", "sleep", NULL);
    if (slept)
       pv_trace_instant("ring", ring->stop ? "stop" : "wake-up", NULL);
@@ -411,9 +434,7 @@ pv_ring_wait_virtqueue_seqno(struct pv_ring *ring, uint64_t seqno)
    while (!ring->stop && ring->virtqueue_seqno < seqno) {
       /* the guest decides when the seqno comes: no hang of the host's */
       pv_dispatch_heartbeat(&ring->dispatch);
-      struct timespec until;
-      timespec_get(&until, TIME_UTC);
-      until.tv_sec += 1;
+      const struct timespec until = pv_deadline_utc(1000000000u);
       cnd_timedwait(&ring->cond, &ring->mutex, &until);
    }
    const bool ok = !ring->stop;
@@ -449,13 +470,7 @@ pv_ring_wait_seqno(struct pv_ring *ring, uint32_t seqno, struct pv_dispatch *wai
          ring->pending_notify = true;
          cnd_broadcast(&ring->cond);
       }
-      struct timespec until;
-      timespec_get(&until, TIME_UTC);
-      until.tv_nsec += 5 * 1000 * 1000;
-      if (until.tv_nsec >= 1000000000L) {
-         until.tv_sec++;
-         until.tv_nsec -= 1000000000L;
-      }
+      const struct timespec until = pv_deadline_utc(5 * 1000 * 1000);
       cnd_timedwait(&ring->head_cond, &ring->mutex, &until);
    }
    atomic_fetch_sub(&ring->head_waiters, 1);

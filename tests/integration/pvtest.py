@@ -344,7 +344,7 @@ class Ring:
     def word(self, offset):
         return self.words[offset // 4]
 
-    def write(self, data):
+    def write(self, data, notify=True):
         # like the guest: wait until the renderer has consumed enough
         while ((self.cur + len(data) - self.word(HEAD)) & 0xffffffff) > BUFFER_SIZE:
             time.sleep(0.0005)
@@ -352,7 +352,7 @@ class Ring:
             self.shm[BUFFER + (self.cur + i) % BUFFER_SIZE] = data[i]
         self.cur = (self.cur + len(data)) & 0xffffffff
         self.words[TAIL // 4] = self.cur
-        if self.word(STATUS) & IDLE:
+        if notify and self.word(STATUS) & IDLE:
             # vkNotifyRingMESA through the transport, as Mesa does
             self.c.submit(cmd_header(190) + u64(self.id) + u32(self.cur) + u32(0))
         return self.cur
