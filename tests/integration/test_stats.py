@@ -111,7 +111,10 @@ check(watch.returncode == 0 and out.count('CMD/s') >= 2 and '\033[H' in out,
 
 for g in guests:
     out, err = g.communicate(timeout=120)
-    check(g.returncode == 0, 'guest finished (status %d) %s' % (g.returncode, err[-300:]))
+    if not check(g.returncode == 0, 'guest finished (status %d) %s' % (g.returncode, err[-300:])):
+        # what the server saw meanwhile (a late ring monitor says so)
+        print('\n'.join(line for line in server.log_text().splitlines()
+                        if 'warn' in line.lower() or 'error' in line.lower())[-3000:])
 check(pvtest.wait_for(lambda: not query(), timeout=20, interval=0.2),
       'after the guests left, the report lists no clients')
 log = server.log_text()
