@@ -48,6 +48,18 @@ def load_lenient(path):
     return names
 
 
+def elements_required(w):
+    """Whether the handles of array `w` must not be VK_NULL_HANDLE: Vulkan's
+    implicit "valid handles" unless vk.xml marks the elements optional (the
+    second level of `optional`, as in pDescriptorSets="false,true") or
+    leaves their validity to the text (noautovalidity).  A driver given
+    VK_NULL_HANDLE where it expects an object dereferences it."""
+    m = w.member
+    if w.elem != 'handle' or m is None or m.noautovalidity:
+        return False
+    return not (len(m.optional) > 1 and m.optional[1])
+
+
 class Decode:
     def __init__(self, proto, needs, lenient=frozenset()):
         self.proto = proto
@@ -173,7 +185,7 @@ class Decode:
         elif validity != 'none':
             c('for (uint64_t i = 0; i < n; i++)')
             c.indent()
-            self._elem(c, w, 'p[i]', validity)
+            self._elem(c, w, 'p[i]', validity, required=elements_required(w))
             c.dedent()
         c.end()
         c('%s = p;' % lv)

@@ -28,6 +28,7 @@ CASES = {
         'pv_run_vkCmdDispatch',
         'pv_dec_args_vkResetFences',
         'pv_rep_args_vkResetFences',
+        'pv_dec_args_vkCmdBindVertexBuffers',
         'pv_dec_args_vkCmdSetBlendConstants',
         'pv_dec_args_vkCmdClearColorImage',
         'pv_create_vkCreateBuffer',

@@ -107,13 +107,9 @@ pv_handle_vkAllocateDescriptorSets(struct pv_dispatch *d,
    VkDescriptorSetLayout *layouts = pv_dec_alloc(d->dec, count, sizeof(*layouts));
    if (!layouts)
       return;
-   for (uint32_t i = 0; i < count; i++) {
+   /* none is VK_NULL_HANDLE: the decoder refuses that (vk.xml) */
+   for (uint32_t i = 0; i < count; i++)
       layouts[i] = info->pSetLayouts[i];
-      if (!layouts[i]) {
-         pv_dispatch_fail(d, "descriptor set %u: its layout is VK_NULL_HANDLE", i);
-         return;
-      }
-   }
    struct pv_descriptor_set_allocation allocation = { .layouts = layouts };
    for (const VkBaseInStructure *c = info->pNext; c; c = c->pNext) {
       if (c->sType == VK_STRUCTURE_TYPE_DESCRIPTOR_SET_VARIABLE_DESCRIPTOR_COUNT_ALLOCATE_INFO)

@@ -682,6 +682,24 @@ def bind_vertex_buffers(command):
     return setup
 
 
+def wait_for_fences(g):
+    fence = g.create('vkCreateFence', u32(8) + NULL + u32(1))   # signaled
+    return lambda use: cmd('vkWaitForFences', u64(DEVICE), u32(1),
+                           array([u64(fence if use else 0)]), u32(1), u64(0))
+
+
+def submit_command_buffers(g):
+    cb = g.command_buffer()
+    g.send(cmd('vkEndCommandBuffer', u64(cb)))
+    queue = g.new_id()
+    g.send(cmd('vkGetDeviceQueue2', u64(DEVICE), ptr(u32(1000145003) + NULL + u32(0) + u32(0) +
+                                                      u32(0)), ptr(u64(queue))))
+    # VkSubmitInfo: no semaphores, one command buffer
+    return lambda use: cmd('vkQueueSubmit', u64(queue), u32(1), array([
+        u32(4) + NULL + u32(0) + NULL + NULL + u32(1) + array([u64(cb if use else 0)]) +
+        u32(0) + NULL]), u64(0))
+
+
 # image creation parameters: vkCreateImage and the queries that take them
 
 def create_image(g):
@@ -916,6 +934,14 @@ CASES = [
          bind_vertex_buffers('vkCmdBindVertexBuffers2'), True, False,
          'vertex buffer 0 is VK_NULL_HANDLE, which is valid only with nullDescriptor '
          '(VK_EXT_robustness2) (not enabled on this device)'),
+]
+
+# the decoder: arrays of handles vk.xml does not let be VK_NULL_HANDLE
+CASES += [
+    Case('null-fence', 'handles in arrays', 'vkWaitForFences', wait_for_fences, True, False,
+         'vkWaitForFences.pFences: required object is VK_NULL_HANDLE'),
+    Case('null-command-buffer', 'handles in arrays', 'vkQueueSubmit', submit_command_buffers,
+         True, False, 'VkSubmitInfo.pCommandBuffers: required object is VK_NULL_HANDLE'),
 ]
 
 # image creation parameters (src/vk/pv_image_check.c): a valid image, then

@@ -11,7 +11,7 @@ pv_dec_args_vkResetFences(struct pv_decoder *dec, struct pv_cmd_vkResetFences *a
          if (!p)
             return;
          for (uint64_t i = 0; i < n; i++)
-            p[i] = (VkFence)pv_dec_object(dec, VK_OBJECT_TYPE_FENCE, false, "vkResetFences.pFences");
+            p[i] = (VkFence)pv_dec_object(dec, VK_OBJECT_TYPE_FENCE, true, "vkResetFences.pFences");
       }
       args->pFences = p;
    }
