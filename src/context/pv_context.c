@@ -136,9 +136,12 @@ stuck_since(struct pv_dispatch *d, uint64_t now)
    return d->watched_since_ns;
 }
 
-/* The context's counters into its statistics slot (under ring_mutex). */
+/* The context's counters into its statistics slot (under ring_mutex).
+ * `objects` is counted by the caller before it takes ring_mutex: the
+ * object table's spin lock is not waited for under the lock the ring
+ * monitor needs. */
 static void
-publish_stats_locked(struct pv_context *ctx)
+publish_stats_locked(struct pv_context *ctx, uint32_t objects)
 {
    struct pv_stats_slot *slot = ctx->stats;
    uint64_t commands = atomic_load(&ctx->gone_ring_commands) +
@@ -156,7 +159,7 @@ publish_stats_locked(struct pv_context *ctx)
    pv_stats_set(&slot->in_flight, atomic_load(&ctx->in_flight));
    pv_stats_set(&slot->memory_bytes, atomic_load(&ctx->memory_bytes));
    pv_stats_set(&slot->blob_bytes, atomic_load(&ctx->blob_bytes));
-   pv_stats_set(&slot->objects, pv_object_table_count(&ctx->objects));
+   pv_stats_set(&slot->objects, objects);
 }
 
 /* How often the watchdog publishes statistics, when a slot is attached. */
@@ -195,8 +198,6 @@ watchdog_thread(void *arg)
             since = ring_since;
          }
       }
-      if (ctx->stats)
-         publish_stats_locked(ctx);
       if (stuck && !reported && ctx->callbacks.hung) {
          const char *command = atomic_load(&stuck->busy_command);
          const uint32_t seconds = (uint32_t)((now - since) / 1000000000u);
@@ -204,6 +205,13 @@ watchdog_thread(void *arg)
          mtx_unlock(&ctx->ring_mutex);
          ctx->callbacks.hung(ctx->callbacks.data, command ? command : "?", seconds);
          mtx_lock(&ctx->ring_mutex);
+      }
+      /* after the last use of `stuck`: a ring may go while unlocked */
+      if (ctx->stats) {
+         mtx_unlock(&ctx->ring_mutex);
+         const uint32_t objects = pv_object_table_count(&ctx->objects);
+         mtx_lock(&ctx->ring_mutex);
+         publish_stats_locked(ctx, objects);
       }
       const struct timespec until =
          pv_deadline_utc(ctx->stats ? PV_STATS_PERIOD_NS : 1000000000u);
@@ -329,8 +337,9 @@ pv_context_destroy(struct pv_context *ctx)
    stop_monitor(ctx);
    if (ctx->stats) {
       /* the totals of the client's whole life, for its summary */
+      const uint32_t objects = pv_object_table_count(&ctx->objects);
       mtx_lock(&ctx->ring_mutex);
-      publish_stats_locked(ctx);
+      publish_stats_locked(ctx, objects);
       mtx_unlock(&ctx->ring_mutex);
    }
    pv_dispatch_fini(ctx->dispatch);
