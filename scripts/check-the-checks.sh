@@ -83,6 +83,9 @@ sets of pushed descriptors | vk/pv_layout.c | if (push_set >= layout->set_count 
 aspects of an image view | vk/pv_transfer_check.c | function view_aspects true
 format of an image view | vk/pv_transfer_check.c | function view_format true
 levels and layers of an image view | vk/pv_transfer_check.c | function view_range true
+payloads of descriptor writes | vk/pv_layout.c | function write_payload true
+samplers of descriptor writes | vk/pv_layout.c | if (!w->pImageInfo[j].sampler) { => if (0) {
+inline uniform block data sizes | vk/pv_layout.c | if (data->dataSize != w->descriptorCount) { => if (0) {
 stage without a shader | vk/pv_shader.c | if (!info) {\n      pv_dispatch_fail(d, "stage 0x%x has no shader", stage->stage); => if (0) {\n      pv_dispatch_fail(d, "stage 0x%x has no shader", stage->stage);
 EOF
   # each rule of the image checks on its own: its `return "why";` skipped

@@ -33,7 +33,8 @@ struct pv_set_shape {
       uint32_t number;
       VkDescriptorType type;
       uint32_t count;
-      bool variable; /* VARIABLE_DESCRIPTOR_COUNT: each set gives its own count */
+      bool variable;  /* VARIABLE_DESCRIPTOR_COUNT: each set gives its own count */
+      bool immutable; /* a sampler binding with immutable samplers */
    } bindings[];
 };
 
@@ -85,6 +86,9 @@ shape_make(const VkDescriptorSetLayoutCreateInfo *info)
          b->binding, b->descriptorType, b->descriptorCount,
          flags && flags->pBindingFlags &&
             (flags->pBindingFlags[i] & VK_DESCRIPTOR_BINDING_VARIABLE_DESCRIPTOR_COUNT_BIT),
+         (b->descriptorType == VK_DESCRIPTOR_TYPE_SAMPLER ||
+          b->descriptorType == VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER) &&
+            b->pImmutableSamplers,
       };
    }
    qsort(shape->bindings, shape->count, sizeof(shape->bindings[0]), compare_binding);
@@ -368,8 +372,6 @@ pv_descriptor_set_free(struct pv_object *obj)
    pv_object_free(obj);
 }
 
-/* Elements [element, element + count) of `binding` of `shape`, of `type`
- * (VK_DESCRIPTOR_TYPE_MAX_ENUM: any) are inside the set. */
 /* The descriptors binding `b` has in a set whose variable-count binding
  * has `variable_count`. */
 static uint64_t
@@ -378,7 +380,10 @@ descriptors_of(const struct pv_set_binding *b, uint32_t variable_count)
    return b->variable && variable_count < b->count ? variable_count : b->count;
 }
 
-static bool
+/* Elements [element, element + count) of `binding` of `shape`, of `type`
+ * (VK_DESCRIPTOR_TYPE_MAX_ENUM: any) are inside the set: the binding, or
+ * NULL (the context failed). */
+static const struct pv_set_binding *
 binding_range(struct pv_dispatch *d, const struct pv_set_shape *shape, uint32_t variable_count,
               uint32_t binding, uint32_t element, uint32_t count, VkDescriptorType type,
               const char *what)
@@ -388,13 +393,13 @@ binding_range(struct pv_dispatch *d, const struct pv_set_shape *shape, uint32_t 
       bsearch(&key, shape->bindings, shape->count, sizeof(key), compare_binding);
    if (!b) {
       pv_dispatch_fail(d, "%s: binding %u, which its set's layout lacks", what, binding);
-      return false;
+      return NULL;
    }
    if (type != VK_DESCRIPTOR_TYPE_MAX_ENUM && b->type != VK_DESCRIPTOR_TYPE_MUTABLE_EXT &&
        b->type != type) {
       pv_dispatch_fail(d, "%s: descriptor type %d for binding %u, which is of type %d", what,
                        (int)type, binding, (int)b->type);
-      return false;
+      return NULL;
    }
    const uint64_t end = (uint64_t)element + count;
    uint64_t room = descriptors_of(b, variable_count);
@@ -408,9 +413,99 @@ binding_range(struct pv_dispatch *d, const struct pv_set_shape *shape, uint32_t 
    if (end > room) {
       pv_dispatch_fail(d, "%s: elements %u+%u of binding %u, which has %llu", what, element,
                        count, binding, (unsigned long long)room);
+      return NULL;
+   }
+   return b;
+}
+
+static bool
+payload_missing(struct pv_dispatch *d, uint32_t index, const VkWriteDescriptorSet *w,
+                const char *array)
+{
+   pv_dispatch_fail(d, "descriptor write %u: %u descriptors of type %d without their %s", index,
+                    w->descriptorCount, (int)w->descriptorType, array);
+   return false;
+}
+
+/* What a write must carry for its type, which drivers read unchecked: the
+ * array of image, buffer or texel buffer infos (Venus encodes a NULL array
+ * as none at all), a sampler wherever the binding has no immutable ones,
+ * the bytes of an inline uniform block (lavapipe copies dataSize bytes
+ * into the set), the acceleration structures.  Each of the first four,
+ * left out, crashed lavapipe. */
+static bool
+write_payload(struct pv_dispatch *d, uint32_t index, const VkWriteDescriptorSet *w,
+              const struct pv_set_binding *b)
+{
+   if (!w->descriptorCount)
+      return true;
+   switch (w->descriptorType) {
+   case VK_DESCRIPTOR_TYPE_SAMPLER:
+   case VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER:
+      if (!w->pImageInfo)
+         return payload_missing(d, index, w, "pImageInfo");
+      /* with immutable samplers the written one is ignored (Venus sends
+       * VK_NULL_HANDLE there) */
+      if (b->immutable)
+         return true;
+      for (uint32_t j = 0; j < w->descriptorCount; j++) {
+         if (!w->pImageInfo[j].sampler) {
+            pv_dispatch_fail(d, "descriptor write %u, element %u: VK_NULL_HANDLE sampler",
+                             index, j);
+            return false;
+         }
+      }
+      return true;
+   case VK_DESCRIPTOR_TYPE_SAMPLED_IMAGE:
+   case VK_DESCRIPTOR_TYPE_STORAGE_IMAGE:
+   case VK_DESCRIPTOR_TYPE_INPUT_ATTACHMENT:
+   case VK_DESCRIPTOR_TYPE_SAMPLE_WEIGHT_IMAGE_QCOM:
+   case VK_DESCRIPTOR_TYPE_BLOCK_MATCH_IMAGE_QCOM:
+      return w->pImageInfo || payload_missing(d, index, w, "pImageInfo");
+   case VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER:
+   case VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER:
+      return w->pTexelBufferView || payload_missing(d, index, w, "pTexelBufferView");
+   case VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER:
+   case VK_DESCRIPTOR_TYPE_STORAGE_BUFFER:
+   case VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER_DYNAMIC:
+   case VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC:
+      return w->pBufferInfo || payload_missing(d, index, w, "pBufferInfo");
+   case VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK: {
+      const VkWriteDescriptorSetInlineUniformBlock *data = NULL;
+      for (const VkBaseInStructure *c = w->pNext; c; c = c->pNext) {
+         if (c->sType == VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET_INLINE_UNIFORM_BLOCK)
+            data = (const VkWriteDescriptorSetInlineUniformBlock *)c;
+      }
+      if (!data || !data->pData) {
+         pv_dispatch_fail(d, "descriptor write %u: an inline uniform block write without its "
+                          "data", index);
+         return false;
+      }
+      if (data->dataSize != w->descriptorCount) {
+         pv_dispatch_fail(d, "descriptor write %u: %u bytes of inline uniform block data for %u "
+                          "bytes", index, data->dataSize, w->descriptorCount);
+         return false;
+      }
+      return true;
+   }
+   case VK_DESCRIPTOR_TYPE_ACCELERATION_STRUCTURE_KHR: {
+      const VkWriteDescriptorSetAccelerationStructureKHR *as = NULL;
+      for (const VkBaseInStructure *c = w->pNext; c; c = c->pNext) {
+         if (c->sType == VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET_ACCELERATION_STRUCTURE_KHR)
+            as = (const VkWriteDescriptorSetAccelerationStructureKHR *)c;
+      }
+      if (!as || !as->pAccelerationStructures ||
+          as->accelerationStructureCount != w->descriptorCount)
+         return payload_missing(d, index, w, "acceleration structures");
+      return true;
+   }
+   default:
+      /* MUTABLE_EXT is no type to write, and the rest are types of
+       * extensions the renderer does not offer */
+      pv_dispatch_fail(d, "descriptor write %u: descriptor type %d, which the renderer does not "
+                       "write", index, (int)w->descriptorType);
       return false;
    }
-   return true;
 }
 
 bool
@@ -438,8 +533,10 @@ pv_descriptor_writes_in_layout(struct pv_dispatch *d, const VkWriteDescriptorSet
       }
       /* a pushed set has no variable-count binding (Vulkan forbids it) */
       const uint32_t variable = pushed ? 0 : set->variable_count;
-      if (!binding_range(d, shape, variable, w->dstBinding, w->dstArrayElement,
-                         w->descriptorCount, w->descriptorType, "descriptor write"))
+      const struct pv_set_binding *b =
+         binding_range(d, shape, variable, w->dstBinding, w->dstArrayElement,
+                       w->descriptorCount, w->descriptorType, "descriptor write");
+      if (!b || !write_payload(d, i, w, b))
          return false;
    }
    return true;

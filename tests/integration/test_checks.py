@@ -96,6 +96,9 @@ STAGE_VERTEX, STAGE_COMPUTE = 0x1, 0x20
 CUBE_COMPATIBLE = 0x10
 STORAGE_BUFFER = 7                              # VkDescriptorType
 UNIFORM_BUFFER = 6
+SAMPLER = 0
+COMBINED_IMAGE_SAMPLER = 1
+INLINE_UNIFORM_BLOCK = 1000138000
 WHOLE_SIZE = 0xffffffffffffffff
 
 BUF = 4096          # every buffer of the cases
@@ -631,6 +634,80 @@ def descriptor_rollover(g):
                          array([descriptor_write(buf, 0, BUF, dset, count=n)]), u32(0), NULL)
 
 
+def descriptor_payload(g):
+    """a write of one storage buffer, its VkDescriptorBufferInfo array
+    there or left out (Venus encodes a NULL array as count 0)"""
+    buf = g.buffer()
+    dset = descriptor_set(g, g.set_layout())
+    info = u64(buf) + u64(0) + u64(BUF)
+
+    def write(present):
+        w = (u32(35) + NULL + u64(dset) + u32(0) + u32(0) + u32(1) + u32(STORAGE_BUFFER) +
+             NULL + (array([info]) if present else NULL) + NULL)
+        return cmd('vkUpdateDescriptorSets', u64(DEVICE), u32(1), array([w]), u32(0), NULL)
+    return write
+
+
+def sampler(g):
+    # VkSamplerCreateInfo: nearest, repeat, no anisotropy or compare
+    return g.create('vkCreateSampler', u32(31) + NULL + u32(0) + u32(0) + u32(0) + u32(0) +
+                    u32(0) + u32(0) + u32(0) + f32(0) + u32(0) + f32(1.0) + u32(0) + u32(0) +
+                    f32(0) + f32(0) + u32(0) + u32(0))
+
+
+def descriptor_sampler(g):
+    """a sampler binding without immutable samplers: each write names one"""
+    smp = sampler(g)
+    dset = descriptor_set(g, g.set_layout(type=SAMPLER))
+
+    def write(use):
+        image_info = u64(smp if use else 0) + u64(0) + u32(GENERAL)
+        w = (u32(35) + NULL + u64(dset) + u32(0) + u32(0) + u32(1) + u32(SAMPLER) +
+             array([image_info]) + NULL + NULL)
+        return cmd('vkUpdateDescriptorSets', u64(DEVICE), u32(1), array([w]), u32(0), NULL)
+    return write
+
+
+def descriptor_immutable_sampler(g):
+    """combined image samplers with VK_NULL_HANDLE samplers, as Venus sends
+    them for a binding with immutable samplers, whose written sampler is
+    ignored: accepted there, refused in a binding without them"""
+    smp = sampler(g)
+    view = g.new_id()
+    g.send(cmd('vkCreateImageView', u64(DEVICE), ptr(view_info(g.image())), NULL, ptr(u64(view))))
+    sets = {}
+    for immutable in (True, False):
+        entry = (u32(0) + u32(COMBINED_IMAGE_SAMPLER) + u32(1) + u32(STAGE_COMPUTE) +
+                 (array([u64(smp)]) if immutable else NULL))
+        layout = g.create('vkCreateDescriptorSetLayout',
+                          u32(32) + NULL + u32(0) + u32(1) + array([entry]))
+        sets[immutable] = descriptor_set(g, layout)
+
+    def write(immutable):
+        image_info = u64(0) + u64(view) + u32(GENERAL)
+        w = (u32(35) + NULL + u64(sets[immutable]) + u32(0) + u32(0) + u32(1) +
+             u32(COMBINED_IMAGE_SAMPLER) + array([image_info]) + NULL + NULL)
+        return cmd('vkUpdateDescriptorSets', u64(DEVICE), u32(1), array([w]), u32(0), NULL)
+    return write
+
+
+def inline_uniform_block(g):
+    """a 16-byte inline uniform block: a write carries its bytes in a
+    chained VkWriteDescriptorSetInlineUniformBlock of descriptorCount bytes"""
+    entry = u32(0) + u32(INLINE_UNIFORM_BLOCK) + u32(16) + u32(STAGE_COMPUTE) + NULL
+    layout = g.create('vkCreateDescriptorSetLayout',
+                      u32(32) + NULL + u32(0) + u32(1) + array([entry]))
+    dset = descriptor_set(g, layout)
+
+    def write(data_size):
+        chain = (ptr(u32(1000138002) + NULL + u32(data_size) + blob(b'\x5a' * data_size))
+                 if data_size is not None else NULL)
+        w = (u32(35) + chain + u64(dset) + u32(0) + u32(0) + u32(16) +
+             u32(INLINE_UNIFORM_BLOCK) + NULL + NULL + NULL)
+        return cmd('vkUpdateDescriptorSets', u64(DEVICE), u32(1), array([w]), u32(0), NULL)
+    return write
+
+
 def descriptor_copy(g):
     buf = g.buffer()
     src, dst = descriptor_set(g, g.set_layout()), descriptor_set(g, g.set_layout())
@@ -915,6 +992,21 @@ CASES = [
          'descriptor write: elements 2+1 of binding 0, which has 2'),
     Case('descriptor-copy', 'descriptor writes', 'vkUpdateDescriptorSets', descriptor_copy, 0, 1,
          'descriptor copy source: elements 1+1 of binding 0, which has 1'),
+    Case('descriptor-payload', 'descriptor payloads', 'vkUpdateDescriptorSets',
+         descriptor_payload, True, False,
+         'descriptor write 0: 1 descriptors of type 7 without their pBufferInfo'),
+    Case('descriptor-sampler', 'descriptor payloads', 'vkUpdateDescriptorSets',
+         descriptor_sampler, True, False,
+         'descriptor write 0, element 0: VK_NULL_HANDLE sampler'),
+    Case('descriptor-immutable-sampler', 'descriptor payloads', 'vkUpdateDescriptorSets',
+         descriptor_immutable_sampler, True, False,
+         'descriptor write 0, element 0: VK_NULL_HANDLE sampler'),
+    Case('inline-uniform-block-size', 'descriptor payloads', 'vkUpdateDescriptorSets',
+         inline_uniform_block, 16, 4096,
+         'descriptor write 0: 4096 bytes of inline uniform block data for 16 bytes'),
+    Case('inline-uniform-block-data', 'descriptor payloads', 'vkUpdateDescriptorSets',
+         inline_uniform_block, 16, None,
+         'descriptor write 0: an inline uniform block write without its data'),
     Case('push-descriptor-set', 'descriptor writes', 'vkCmdPushDescriptorSetKHR',
          push_descriptor_set, 0, 1, 'pushed descriptors: set 1, which the pipeline layout lacks',
          extensions=('VK_KHR_push_descriptor',)),
