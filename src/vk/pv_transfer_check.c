@@ -975,3 +975,22 @@ pv_check_vkCmdPushDescriptorSetKHR(struct pv_dispatch *d,
           descriptor_writes(d, pv_command_buffer_device(args->commandBuffer),
                             args->descriptorWriteCount, args->pDescriptorWrites);
 }
+
+/* Push constants inside the device's maxPushConstantsSize: drivers copy
+ * them into a buffer of that size when the command buffer runs (4096 bytes
+ * at offset 0 overflowed lavapipe's).  Whether the layout's ranges cover
+ * them is the guest's own business. */
+bool
+pv_check_vkCmdPushConstants(struct pv_dispatch *d, const struct pv_cmd_vkCmdPushConstants *args)
+{
+   const struct pv_device *dev = pv_command_buffer_device(args->commandBuffer);
+   if (!dev)
+      return true; /* no device: the decoder refused the command buffer */
+   const uint32_t room = dev->physical_device->properties.limits.maxPushConstantsSize;
+   if ((uint64_t)args->offset + args->size > room) {
+      pv_dispatch_fail(d, "push constants: bytes %u+%u, beyond the device's %u", args->offset,
+                       args->size, room);
+      return false;
+   }
+   return true;
+}

@@ -777,6 +777,24 @@ def submit_command_buffers(g):
         u32(0) + NULL]), u64(0))
 
 
+def push_constants(g):
+    """a layout with 128 bytes of push constants for compute; the command
+    buffer is submitted, as drivers copy the bytes when it runs"""
+    layout = g.create('vkCreatePipelineLayout', u32(30) + NULL + u32(0) + u32(0) + NULL +
+                      u32(1) + array([u32(STAGE_COMPUTE) + u32(0) + u32(128)]))
+    cb = g.command_buffer()
+    queue = g.new_id()
+    g.send(cmd('vkGetDeviceQueue2', u64(DEVICE), ptr(u32(1000145003) + NULL + u32(0) + u32(0) +
+                                                      u32(0)), ptr(u64(queue))))
+    return lambda size: (
+        cmd('vkCmdPushConstants', u64(cb), u64(layout), u32(STAGE_COMPUTE), u32(0), u32(size),
+            blob(b'\x5a' * size)) +
+        cmd('vkEndCommandBuffer', u64(cb)) +
+        cmd('vkQueueSubmit', u64(queue), u32(1), array([
+            u32(4) + NULL + u32(0) + NULL + NULL + u32(1) + array([u64(cb)]) + u32(0) + NULL]),
+            u64(0)))
+
+
 # image creation parameters: vkCreateImage and the queries that take them
 
 def create_image(g):
@@ -1026,6 +1044,13 @@ CASES = [
          bind_vertex_buffers('vkCmdBindVertexBuffers2'), True, False,
          'vertex buffer 0 is VK_NULL_HANDLE, which is valid only with nullDescriptor '
          '(VK_EXT_robustness2) (not enabled on this device)'),
+]
+
+# push constants inside what the device has (drivers keep them in a buffer
+# of maxPushConstantsSize bytes)
+CASES += [
+    Case('push-constants', 'vkCmdPushConstants', 'vkCmdPushConstants', push_constants, 128,
+         4096, 'push constants: bytes 0+4096, beyond the device\'s #'),
 ]
 
 # the decoder: arrays of handles vk.xml does not let be VK_NULL_HANDLE
