@@ -15,9 +15,10 @@ def objtype_of(proto, ty):
 
 def load_manual(path):
     """gen/manual.txt: commands handled by hand, commands not implemented yet,
-    host entry points the renderer calls outside the protocol, and
-    pass-through commands whose arguments a hand-written check sees first."""
-    manual, todo, host, check = {}, {}, [], {}
+    host entry points the renderer calls outside the protocol, pass-through
+    commands whose arguments a hand-written check sees first, and generated
+    creates whose objects keep what hand-written code notes of them."""
+    manual, todo, host, check, keep = {}, {}, [], {}, {}
     with open(path) as f:
         for line in f:
             line = line.split('#', 1)[0].strip()
@@ -30,9 +31,11 @@ def load_manual(path):
                 host.append(words[1])
             elif words[0] == 'check':
                 check[words[1]] = words[2] if len(words) > 2 else ''
+            elif words[0] == 'keep':
+                keep[words[1]] = words[2] if len(words) > 2 else ''
             else:
                 manual[words[0]] = words[1] if len(words) > 1 else ''
-    return manual, todo, host, check
+    return manual, todo, host, check, keep
 
 
 def command_level(reg, cmd):
@@ -52,10 +55,11 @@ def command_level(reg, cmd):
 
 
 class Dispatch:
-    def __init__(self, proto, manual, todo, host, check=None):
+    def __init__(self, proto, manual, todo, host, check=None, keep=None):
         self.proto = proto
         self.reg = proto.reg
         self.check = check or {}
+        self.keep = keep or {}
         self.manual = manual
         self.todo = todo
         self.host = host
@@ -90,6 +94,9 @@ class Dispatch:
             if self.kind.get(name) not in ('pass', 'create'):
                 raise SystemExit('gen/manual.txt: check %s: neither a pass-through nor a '
                                  'generated create' % name)
+        for name in self.keep:
+            if self.kind.get(name) != 'create':
+                raise SystemExit('gen/manual.txt: keep %s: not a generated create' % name)
 
     def generic_create(self, cmd):
         """vkCreateX(VkDevice, const VkXCreateInfo *, allocator, VkX *): the
@@ -166,6 +173,10 @@ class Dispatch:
                   (cmd.name, cmd.name))
             if cmd.name in self.check:
                 c('bool pv_check_%s(struct pv_dispatch *d, const struct pv_cmd_%s *args);' %
+                  (cmd.name, cmd.name))
+            if cmd.name in self.keep:
+                c('extern const size_t pv_keep_size_%s;' % cmd.name)
+                c('void pv_keep_%s(struct pv_object *obj, const struct pv_cmd_%s *args);' %
                   (cmd.name, cmd.name))
 
     # -- the command table -----------------------------------------------------
@@ -296,8 +307,11 @@ class Dispatch:
         if name in self.check:
             c('if (!pv_check_%s(d, args))' % name)
             c('   return;')
-        c('struct pv_object *obj = pv_vk_object_alloc(d, sizeof(*obj), %s, '
-          'pv_handle_id(*args->%s), &args->ret);' % (objtype_of(self.proto, ty), w[3].name))
+        # a kept create's object is the hand-written struct that begins with it
+        size = 'pv_keep_size_%s' % name if name in self.keep else 'sizeof(*obj)'
+        c('struct pv_object *obj = pv_vk_object_alloc(d, %s, %s, '
+          'pv_handle_id(*args->%s), &args->ret);' % (size, objtype_of(self.proto, ty),
+                                                      w[3].name))
         c('if (!obj)')
         c('   return;')
         if has_replace:
@@ -312,6 +326,8 @@ class Dispatch:
         c('obj->handle = (uint64_t)(uintptr_t)handle;')
         c('obj->vk = dev->vk;')
         c('obj->destroy = pv_free_%s;' % ty.name)
+        if name in self.keep:
+            c('pv_keep_%s(obj, args);' % name)
         c('if (!pv_vk_object_adopt(d, obj, dev)) {')
         if destroy:
             c('   if (dev->vk->%s)' % destroy.name[2:])

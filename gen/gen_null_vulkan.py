@@ -126,8 +126,8 @@ def main():
 
     reg = registry.load([args.vk_xml, args.venus_xml])
     proto = protocol.Protocol(reg, protocol.load_command_ids(args.command_types))
-    manual, todo, host, check = load_manual(args.manual)
-    dispatch = Dispatch(proto, manual, todo, host, check)
+    manual, todo, host, check, keep = load_manual(args.manual)
+    dispatch = Dispatch(proto, manual, todo, host, check, keep)
     overrides = load_overrides(args.overrides)
     cmds = dispatch.host_commands()
     known = {cmd.name for cmd in cmds}

@@ -86,6 +86,9 @@ levels and layers of an image view | vk/pv_transfer_check.c | function view_rang
 payloads of descriptor writes | vk/pv_layout.c | function write_payload true
 samplers of descriptor writes | vk/pv_layout.c | if (!w->pImageInfo[j].sampler) { => if (0) {
 inline uniform block data sizes | vk/pv_layout.c | if (data->dataSize != w->descriptorCount) { => if (0) {
+vertex buffer bindings inside the device's | vk/pv_state_check.c | function pv_vertex_bindings_inside true
+sets bound inside their pipeline layout | vk/pv_layout.c | function pv_bound_sets_in_layout true
+dynamic offsets of bound sets | vk/pv_layout.c | if (dynamic_offsets < needed) { => if (0) {
 stage without a shader | vk/pv_shader.c | if (!info) {\n      pv_dispatch_fail(d, "stage 0x%x has no shader", stage->stage); => if (0) {\n      pv_dispatch_fail(d, "stage 0x%x has no shader", stage->stage);
 EOF
   # each rule of the image checks on its own: its `return "why";` skipped
@@ -103,6 +106,8 @@ unreachable() {
       echo "every Vulkan driver has the query" ;;
     "image rule: more mip levels than the driver's maximum")
       echo "on lavapipe the levels a valid extent has are never more than its maximum" ;;
+    vkCmdSetColorBlendAdvancedEXT)
+      echo "lavapipe lacks VK_EXT_blend_operation_advanced, whose command it is" ;;
     *) return 1 ;;
   esac
 }

@@ -32,6 +32,7 @@ CASES = {
         'pv_dec_args_vkCmdSetBlendConstants',
         'pv_dec_args_vkCmdClearColorImage',
         'pv_create_vkCreateBuffer',
+        'pv_create_vkCreateShaderModule',
         'pv_free_VkBuffer',
         'pv_dec_args_vkCreateRingMESA',
         'pv_run_vkAllocateMemory',

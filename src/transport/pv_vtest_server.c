@@ -27,22 +27,36 @@
 #include "util/pv_time.h"
 
 
+/* Listens on `path`.  The socket is bound and listening under a
+ * temporary name first and then renamed into place, so that whoever waits
+ * for the path to appear (a VMM, a script, the tests) never finds a socket
+ * that refuses connections: between bind() and listen() it would, and a
+ * loaded machine made that window long enough for a client to fall in. */
 int
 pv_vtest_listen(const char *path)
 {
    struct sockaddr_un addr = { .sun_family = AF_UNIX };
-   if (strlen(path) >= sizeof(addr.sun_path)) {
-      pv_error("socket path too long: %s", path);
-      return -ENAMETOOLONG;
+   const int n = snprintf(addr.sun_path, sizeof(addr.sun_path), "%s.%ld", path, (long)getpid());
+   const bool renamed = n > 0 && (size_t)n < sizeof(addr.sun_path);
+   if (!renamed) {
+      /* no room for the temporary name: bind where it is asked */
+      if (strlen(path) >= sizeof(addr.sun_path)) {
+         pv_error("socket path too long: %s", path);
+         return -ENAMETOOLONG;
+      }
+      strcpy(addr.sun_path, path);
+      unlink(path); /* a stale socket of an earlier server */
    }
-   strcpy(addr.sun_path, path);
    const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
    if (fd < 0)
       return -errno;
-   unlink(path); /* a stale socket of an earlier server */
-   if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(fd, 64) < 0) {
+   unlink(addr.sun_path);
+   if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(fd, 64) < 0 ||
+       (renamed && rename(addr.sun_path, path) < 0)) {
       const int err = errno;
       pv_error("cannot listen on %s: %s", path, strerror(err));
+      if (renamed)
+         unlink(addr.sun_path);
       close(fd);
       return -err;
    }

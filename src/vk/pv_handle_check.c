@@ -56,7 +56,9 @@ pv_check_vkCmdBindDescriptorSets(struct pv_dispatch *d,
                         "graphicsPipelineLibrary"))
          return false;
    }
-   return true;
+   return pv_bound_sets_in_layout(d, args->layout, args->firstSet, args->descriptorSetCount,
+                                  (const void *const *)args->pDescriptorSets,
+                                  args->dynamicOffsetCount);
 }
 
 static bool
@@ -76,12 +78,16 @@ bool
 pv_check_vkCmdBindVertexBuffers(struct pv_dispatch *d,
                                 const struct pv_cmd_vkCmdBindVertexBuffers *args)
 {
-   return vertex_buffers(d, args->commandBuffer, args->bindingCount, args->pBuffers);
+   return pv_vertex_bindings_inside(d, args->commandBuffer, args->firstBinding,
+                                    args->bindingCount) &&
+          vertex_buffers(d, args->commandBuffer, args->bindingCount, args->pBuffers);
 }
 
 bool
 pv_check_vkCmdBindVertexBuffers2(struct pv_dispatch *d,
                                  const struct pv_cmd_vkCmdBindVertexBuffers2 *args)
 {
-   return vertex_buffers(d, args->commandBuffer, args->bindingCount, args->pBuffers);
+   return pv_vertex_bindings_inside(d, args->commandBuffer, args->firstBinding,
+                                    args->bindingCount) &&
+          vertex_buffers(d, args->commandBuffer, args->bindingCount, args->pBuffers);
 }

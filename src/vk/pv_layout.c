@@ -564,3 +564,49 @@ pv_descriptor_copies_in_layout(struct pv_dispatch *d, const VkCopyDescriptorSet 
    }
    return true;
 }
+
+/* The dynamic descriptors of a set of `shape`: each takes one of the
+ * offsets a bind gives. */
+static uint64_t
+dynamic_descriptors(const struct pv_set_shape *shape)
+{
+   uint64_t n = 0;
+   for (uint32_t i = 0; shape && i < shape->count; i++) {
+      const VkDescriptorType type = shape->bindings[i].type;
+      if (type == VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER_DYNAMIC ||
+          type == VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC)
+         n += shape->bindings[i].count;
+   }
+   return n;
+}
+
+/* Drivers look up the bound sets' layouts in the pipeline layout at
+ * firstSet + i, and read one dynamic offset per dynamic descriptor of
+ * them: both unchecked (binding at set 2^26 crashed lavapipe).  Fewer
+ * offsets than descriptors would have the driver read past the array;
+ * more are harmless, and left to the guest. */
+bool
+pv_bound_sets_in_layout(struct pv_dispatch *d, const void *layout_obj, uint32_t first,
+                        uint32_t count, const void *const *sets, uint32_t dynamic_offsets)
+{
+   const struct pv_pipeline_layout *layout = layout_obj;
+   if (!layout)
+      return true; /* the decoder refused the command */
+   if ((uint64_t)first + count > layout->set_count) {
+      pv_dispatch_fail(d, "sets %u+%u of a pipeline layout of %u", first, count,
+                       layout->set_count);
+      return false;
+   }
+   uint64_t needed = 0;
+   for (uint32_t i = 0; i < count; i++) {
+      const struct pv_descriptor_set *set = sets[i];
+      const struct pv_set_shape *shape = layout->sets[first + i];
+      needed += dynamic_descriptors(shape ? shape : set ? set->shape : NULL);
+   }
+   if (dynamic_offsets < needed) {
+      pv_dispatch_fail(d, "%u dynamic offsets for %llu dynamic descriptors", dynamic_offsets,
+                       (unsigned long long)needed);
+      return false;
+   }
+   return true;
+}

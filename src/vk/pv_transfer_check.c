@@ -25,8 +25,8 @@
  * Buffer descriptors must lie inside their buffers too, and on a CPU driver
  * the device is created with robustBufferAccess (pv_device.c), so that
  * shaders stay inside their descriptors.  Not covered (docs/security.md):
- * dynamic offsets, vertex and index fetch, storage images, query pool
- * indices, sparse binding.
+ * dynamic offsets added at bind time, vertex and index fetch, storage
+ * images, sparse binding.
  */
 #include "pv_vk.h"
 
@@ -102,10 +102,9 @@ buffer_offset_inside(struct pv_dispatch *d, const struct pv_buffer *buffer, VkDe
    return false;
 }
 
-/* `count` records of `record` bytes, `stride` apart, from `offset` */
-static bool
-buffer_records(struct pv_dispatch *d, const void *obj, VkDeviceSize offset, uint32_t count,
-               uint32_t stride, uint32_t record, const char *what)
+bool
+pv_buffer_records(struct pv_dispatch *d, const void *obj, VkDeviceSize offset, uint32_t count,
+                  uint32_t stride, uint32_t record, const char *what)
 {
    if (!count)
       return true;
@@ -591,7 +590,7 @@ pv_check_vkCmdDispatchIndirect(struct pv_dispatch *d,
 bool
 pv_check_vkCmdDrawIndirect(struct pv_dispatch *d, const struct pv_cmd_vkCmdDrawIndirect *args)
 {
-   return buffer_records(d, args->buffer, args->offset, args->drawCount, args->stride,
+   return pv_buffer_records(d, args->buffer, args->offset, args->drawCount, args->stride,
                          sizeof(VkDrawIndirectCommand), "indirect draw");
 }
 
@@ -599,7 +598,7 @@ bool
 pv_check_vkCmdDrawIndexedIndirect(struct pv_dispatch *d,
                                   const struct pv_cmd_vkCmdDrawIndexedIndirect *args)
 {
-   return buffer_records(d, args->buffer, args->offset, args->drawCount, args->stride,
+   return pv_buffer_records(d, args->buffer, args->offset, args->drawCount, args->stride,
                          sizeof(VkDrawIndexedIndirectCommand), "indirect draw");
 }
 
@@ -608,7 +607,7 @@ pv_check_vkCmdDrawIndirectCount(struct pv_dispatch *d,
                                 const struct pv_cmd_vkCmdDrawIndirectCount *args)
 {
    return buffer_range(d, args->countBuffer, args->countBufferOffset, 4, "draw count") &&
-          buffer_records(d, args->buffer, args->offset, args->maxDrawCount, args->stride,
+          pv_buffer_records(d, args->buffer, args->offset, args->maxDrawCount, args->stride,
                          sizeof(VkDrawIndirectCommand), "indirect draw");
 }
 
@@ -617,7 +616,7 @@ pv_check_vkCmdDrawIndexedIndirectCount(struct pv_dispatch *d,
                                        const struct pv_cmd_vkCmdDrawIndexedIndirectCount *args)
 {
    return buffer_range(d, args->countBuffer, args->countBufferOffset, 4, "draw count") &&
-          buffer_records(d, args->buffer, args->offset, args->maxDrawCount, args->stride,
+          pv_buffer_records(d, args->buffer, args->offset, args->maxDrawCount, args->stride,
                          sizeof(VkDrawIndexedIndirectCommand), "indirect draw");
 }
 

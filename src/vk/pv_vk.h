@@ -128,6 +128,24 @@ struct pv_image {
    atomic_bool bound; /* as pv_buffer's */
 };
 
+/* `count` records of `record` bytes, `stride` apart, from `offset` lie in
+ * the bound buffer `obj`; else marks the context fatal, naming `what`
+ * (pv_transfer_check.c). */
+bool pv_buffer_records(struct pv_dispatch *d, const void *obj, VkDeviceSize offset,
+                       uint32_t count, uint32_t stride, uint32_t record, const char *what);
+
+/* Vertex buffer bindings [first, first + count) are inside the device's
+ * maxVertexInputBindings; else marks the context fatal (pv_state_check.c). */
+bool pv_vertex_bindings_inside(struct pv_dispatch *d, const void *command_buffer,
+                               uint32_t first, uint32_t count);
+
+/* Sets bound at [first, first + count) are sets of the pipeline layout
+ * `layout`, and `dynamic_offsets` covers their dynamic descriptors; else
+ * marks the context fatal (pv_layout.c).  `sets`: the renderer's objects
+ * (NULL where VK_NULL_HANDLE). */
+bool pv_bound_sets_in_layout(struct pv_dispatch *d, const void *layout, uint32_t first,
+                             uint32_t count, const void *const *sets, uint32_t dynamic_offsets);
+
 /* A VkShaderModule, with the entry points pipelines may name and what
  * they use. */
 struct pv_shader_module {

@@ -95,6 +95,7 @@ COLOR, DEPTH = 0x1, 0x2                         # VkImageAspectFlags
 STAGE_VERTEX, STAGE_COMPUTE = 0x1, 0x20
 CUBE_COMPATIBLE = 0x10
 STORAGE_BUFFER = 7                              # VkDescriptorType
+STORAGE_BUFFER_DYNAMIC = 9
 UNIFORM_BUFFER = 6
 SAMPLER = 0
 COMBINED_IMAGE_SAMPLER = 1
@@ -777,6 +778,168 @@ def submit_command_buffers(g):
         u32(0) + NULL]), u64(0))
 
 
+def queue_of(g):
+    queue = g.new_id()
+    g.send(cmd('vkGetDeviceQueue2', u64(DEVICE), ptr(u32(1000145003) + NULL + u32(0) + u32(0) +
+                                                      u32(0)), ptr(u64(queue))))
+    return queue
+
+
+def end_and_submit(cb, queue):
+    """drivers on a CPU run what was recorded when it is submitted"""
+    return (cmd('vkEndCommandBuffer', u64(cb)) +
+            cmd('vkQueueSubmit', u64(queue), u32(1), array([
+                u32(4) + NULL + u32(0) + NULL + NULL + u32(1) + array([u64(cb)]) + u32(0) +
+                NULL]), u64(0)))
+
+
+def viewports(command):
+    """vkCmdSetViewport or vkCmdSetScissor: `n` of them from the first"""
+    def setup(g):
+        cb, queue = g.command_buffer(), queue_of(g)
+        one = (f32(0) + f32(0) + f32(IMG) + f32(IMG) + f32(0) + f32(1.0)
+               if command == 'vkCmdSetViewport' else i32(0) + i32(0) + u32(IMG) + u32(IMG))
+        return lambda first: (cmd(command, u64(cb), u32(first), u32(1), array([one])) +
+                              end_and_submit(cb, queue))
+    return setup
+
+
+def vertex_buffer_binding(g):
+    buf, cb, queue = g.buffer(), g.command_buffer(), queue_of(g)
+    return lambda first: (cmd('vkCmdBindVertexBuffers', u64(cb), u32(first), u32(1),
+                              array([u64(buf)]), array([u64(0)])) + end_and_submit(cb, queue))
+
+
+def bind_set_range(g):
+    """a layout of one set: sets bound from `first`"""
+    layout = g.set_layout()
+    dset = descriptor_set(g, layout)
+    playout, cb, queue = g.pipeline_layout([layout]), g.command_buffer(), queue_of(g)
+    return lambda first: (cmd('vkCmdBindDescriptorSets', u64(cb), u32(1), u64(playout),
+                              u32(first), u32(1), array([u64(dset)]), u32(0), NULL) +
+                          end_and_submit(cb, queue))
+
+
+def query_range(g):
+    """a pool of 4 occlusion queries, reset from query 0"""
+    pool = g.create('vkCreateQueryPool', u32(11) + NULL + u32(0) + u32(0) + u32(4) + u32(0))
+    cb, queue = g.command_buffer(), queue_of(g)
+    return lambda count: (cmd('vkCmdResetQueryPool', u64(cb), u64(pool), u32(0), u32(count)) +
+                          end_and_submit(cb, queue))
+
+
+def viewports_with_count(command):
+    """vkCmdSetViewportWithCount or vkCmdSetScissorWithCount: `n` of them"""
+    def setup(g):
+        cb = g.command_buffer()
+        one = (f32(0) + f32(0) + f32(IMG) + f32(IMG) + f32(0) + f32(1.0)
+               if command == 'vkCmdSetViewportWithCount'
+               else i32(0) + i32(0) + u32(IMG) + u32(IMG))
+        return lambda n: cmd(command, u64(cb), u32(n), array([one] * n))
+    return setup
+
+
+def vertex_input(g):
+    """one binding and one attribute of binding `binding`"""
+    cb = g.command_buffer()
+    return lambda binding: cmd(
+        'vkCmdSetVertexInputEXT', u64(cb), u32(1),
+        array([u32(1000352001) + NULL + u32(binding) + u32(16) + u32(0) + u32(1)]), u32(1),
+        array([u32(1000352002) + NULL + u32(0) + u32(binding) + u32(R8G8B8A8_UNORM) + u32(0)]))
+
+
+def rendering_attachments(g):
+    """dynamic rendering with `n` color attachments, no views (ignored)"""
+    cb = g.command_buffer()
+    # VkRenderingAttachmentInfo: no view, don't care; a float clear color
+    attachment = (u32(1000044001) + NULL + u64(0) + u32(GENERAL) + u32(0) + u64(0) +
+                  u32(GENERAL) + u32(2) + u32(1) + u32(0) + u32(0) + u64(4) + f32(0) * 4)
+    return lambda n: cmd('vkCmdBeginRendering', u64(cb), ptr(
+        u32(1000044000) + NULL + u32(0) + i32(0) + i32(0) + u32(IMG) + u32(IMG) + u32(1) +
+        u32(0) + u32(n) + array([attachment] * n) + NULL + NULL))
+
+
+def color_write_enable(g):
+    cb = g.command_buffer()
+    return lambda n: cmd('vkCmdSetColorWriteEnableEXT', u64(cb), u32(n), array([u32(1)] * n))
+
+
+def per_attachment(command, one):
+    """vkCmdSetColorBlend*EXT / vkCmdSetColorWriteMaskEXT: one attachment's
+    state from `first`"""
+    def setup(g):
+        cb = g.command_buffer()
+        return lambda first: cmd(command, u64(cb), u32(first), u32(1), array([one]))
+    return setup
+
+
+def query_command(command):
+    """a pool of 4 occlusion queries; `command` names query `query`"""
+    def setup(g):
+        pool, cb = query_pool(g), g.command_buffer()
+        tail = {'vkCmdBeginQuery': u32(0), 'vkCmdEndQuery': b'',
+                'vkCmdBeginQueryIndexedEXT': u32(0) + u32(0),
+                'vkCmdEndQueryIndexedEXT': u32(0)}[command]
+        return lambda query: cmd(command, u64(cb), u64(pool), u32(query), tail)
+    return setup
+
+
+def host_query_reset(g):
+    pool = query_pool(g)
+    return lambda count: cmd('vkResetQueryPool', u64(DEVICE), u64(pool), u32(0), u32(count))
+
+
+def query_timestamp2(g):
+    pool = query_pool(g, type=2)
+    cb = g.command_buffer()
+    return lambda query: cmd('vkCmdWriteTimestamp2', u64(cb), u64(0x2000), u64(pool), u32(query))
+
+
+def dynamic_offsets(g):
+    """a set of one dynamic storage buffer: binding it takes one offset"""
+    layout = g.set_layout(type=STORAGE_BUFFER_DYNAMIC)
+    dset = descriptor_set(g, layout)
+    playout, cb, queue = g.pipeline_layout([layout]), g.command_buffer(), queue_of(g)
+    return lambda n: (cmd('vkCmdBindDescriptorSets', u64(cb), u32(1), u64(playout), u32(0),
+                          u32(1), array([u64(dset)]), u32(n), array([u32(0)] * n) if n else NULL) +
+                      end_and_submit(cb, queue))
+
+
+def query_pool(g, type=0, count=4):
+    # VkQueryPoolCreateInfo: `count` queries of `type` (0: occlusion, 2: timestamp)
+    return g.create('vkCreateQueryPool', u32(11) + NULL + u32(0) + u32(type) + u32(count) +
+                    u32(0))
+
+
+def query_timestamp(g):
+    pool = query_pool(g, type=2)
+    cb, queue = g.command_buffer(), queue_of(g)
+    g.send(cmd('vkCmdResetQueryPool', u64(cb), u64(pool), u32(0), u32(4)))
+    return lambda query: (cmd('vkCmdWriteTimestamp', u64(cb), u32(0x2000), u64(pool),
+                              u32(query)) + end_and_submit(cb, queue))
+
+
+def query_results(g):
+    """four occlusion queries, reset on the host, their 64-bit results with
+    availability (16 bytes each, 16 apart) into `size` bytes"""
+    pool = query_pool(g)
+    g.send(cmd('vkResetQueryPool', u64(DEVICE), u64(pool), u32(0), u32(4)))
+    flags = 0x1 | 0x4 | 0x8      # 64 BIT, WITH_AVAILABILITY, PARTIAL
+    return lambda size: cmd('vkGetQueryPoolResults', u64(DEVICE), u64(pool), u32(0), u32(4),
+                            u64(size), u64(size), u64(16), u32(flags))
+
+
+def query_copy(g):
+    """four occlusion queries' 64-bit results with availability into a
+    buffer at `offset`"""
+    pool, buf = query_pool(g), g.buffer()
+    cb, queue = g.command_buffer(), queue_of(g)
+    g.send(cmd('vkCmdResetQueryPool', u64(cb), u64(pool), u32(0), u32(4)))
+    return lambda offset: (cmd('vkCmdCopyQueryPoolResults', u64(cb), u64(pool), u32(0), u32(4),
+                               u64(buf), u64(offset), u64(16), u32(0x1 | 0x4 | 0x8)) +
+                           end_and_submit(cb, queue))
+
+
 def push_constants(g):
     """a layout with 128 bytes of push constants for compute; the command
     buffer is submitted, as drivers copy the bytes when it runs"""
@@ -1053,6 +1216,70 @@ CASES += [
          4096, 'push constants: bytes 0+4096, beyond the device\'s #'),
 ]
 
+# indices into the driver's fixed arrays: the device's limits
+# (src/vk/pv_state_check.c), a pipeline layout's sets, a query pool's queries
+CASES += [
+    Case('viewport-first', 'vkCmdSetViewport', 'vkCmdSetViewport',
+         viewports('vkCmdSetViewport'), 0, 1 << 26, "viewports #+1, beyond the device's #"),
+    Case('scissor-first', 'vkCmdSetScissor', 'vkCmdSetScissor', viewports('vkCmdSetScissor'),
+         0, 1 << 26, "scissors #+1, beyond the device's #"),
+    Case('vertex-binding-first', 'vkCmdBindVertexBuffers', 'vkCmdBindVertexBuffers',
+         vertex_buffer_binding, 0, 1 << 26, "vertex buffer bindings #+1, beyond the device's #"),
+    Case('bind-set-first', 'vkCmdBindDescriptorSets', 'vkCmdBindDescriptorSets',
+         bind_set_range, 0, 1 << 26, 'sets #+1 of a pipeline layout of 1'),
+    Case('dynamic-offsets', 'vkCmdBindDescriptorSets', 'vkCmdBindDescriptorSets',
+         dynamic_offsets, 1, 0, '0 dynamic offsets for 1 dynamic descriptors'),
+    Case('viewport-count', 'vkCmdSetViewportWithCount', 'vkCmdSetViewportWithCount',
+         viewports_with_count('vkCmdSetViewportWithCount'), 1, 1000,
+         "viewports 0+1000, beyond the device's #"),
+    Case('scissor-count', 'vkCmdSetScissorWithCount', 'vkCmdSetScissorWithCount',
+         viewports_with_count('vkCmdSetScissorWithCount'), 1, 1000,
+         "scissors 0+1000, beyond the device's #"),
+    Case('vertex-input-binding', 'vkCmdSetVertexInputEXT', 'vkCmdSetVertexInputEXT',
+         vertex_input, 0, 1 << 26, "binding #+1, beyond the device's #",
+         extensions=('VK_EXT_vertex_input_dynamic_state',)),
+    Case('rendering-attachments', 'vkCmdBeginRendering', 'vkCmdBeginRendering',
+         rendering_attachments, 1, 1000, "color attachments 0+1000, beyond the device's #"),
+    Case('color-write-enable', 'vkCmdSetColorWriteEnableEXT', 'vkCmdSetColorWriteEnableEXT',
+         color_write_enable, 1, 1000, "color attachments 0+1000, beyond the device's #",
+         extensions=('VK_EXT_color_write_enable',)),
+    Case('color-blend-enable', 'vkCmdSetColorBlendEnableEXT', 'vkCmdSetColorBlendEnableEXT',
+         per_attachment('vkCmdSetColorBlendEnableEXT', u32(1)), 0, 1 << 26,
+         "color attachments #+1, beyond the device's #",
+         extensions=('VK_EXT_extended_dynamic_state3',)),
+    Case('color-blend-equation', 'vkCmdSetColorBlendEquationEXT', 'vkCmdSetColorBlendEquationEXT',
+         per_attachment('vkCmdSetColorBlendEquationEXT',
+                        u32(1) + u32(0) + u32(0) + u32(1) + u32(0) + u32(0)), 0, 1 << 26,
+         "color attachments #+1, beyond the device's #",
+         extensions=('VK_EXT_extended_dynamic_state3',)),
+    Case('color-write-mask', 'vkCmdSetColorWriteMaskEXT', 'vkCmdSetColorWriteMaskEXT',
+         per_attachment('vkCmdSetColorWriteMaskEXT', u32(0xf)), 0, 1 << 26,
+         "color attachments #+1, beyond the device's #",
+         extensions=('VK_EXT_extended_dynamic_state3',)),
+    Case('query-begin', 'vkCmdBeginQuery', 'vkCmdBeginQuery', query_command('vkCmdBeginQuery'),
+         0, 1 << 26, 'queries #+1 of a pool of 4'),
+    Case('query-end', 'vkCmdEndQuery', 'vkCmdEndQuery', query_command('vkCmdEndQuery'),
+         0, 1 << 26, 'queries #+1 of a pool of 4'),
+    Case('query-begin-indexed', 'vkCmdBeginQueryIndexedEXT', 'vkCmdBeginQueryIndexedEXT',
+         query_command('vkCmdBeginQueryIndexedEXT'), 0, 1 << 26, 'queries #+1 of a pool of 4',
+         extensions=('VK_EXT_transform_feedback',)),
+    Case('query-end-indexed', 'vkCmdEndQueryIndexedEXT', 'vkCmdEndQueryIndexedEXT',
+         query_command('vkCmdEndQueryIndexedEXT'), 0, 1 << 26, 'queries #+1 of a pool of 4',
+         extensions=('VK_EXT_transform_feedback',)),
+    Case('query-host-reset', 'vkResetQueryPool', 'vkResetQueryPool', host_query_reset, 4,
+         100000, 'queries 0+100000 of a pool of 4'),
+    Case('query-timestamp2', 'vkCmdWriteTimestamp2', 'vkCmdWriteTimestamp2', query_timestamp2,
+         3, 1 << 26, 'queries #+1 of a pool of 4'),
+    Case('query-reset-range', 'vkCmdResetQueryPool', 'vkCmdResetQueryPool', query_range, 4,
+         100000, 'queries 0+100000 of a pool of 4'),
+    Case('query-timestamp', 'vkCmdWriteTimestamp', 'vkCmdWriteTimestamp', query_timestamp, 3,
+         1 << 26, 'queries #+1 of a pool of 4'),
+    Case('query-results-size', 'vkGetQueryPoolResults', 'vkGetQueryPoolResults',
+         query_results, 64, 8, '4 results of 16 bytes, 16 apart, in 8 bytes'),
+    Case('query-copy-range', 'vkCmdCopyQueryPoolResults', 'vkCmdCopyQueryPoolResults',
+         query_copy, 0, BUF - 8, 'query results: 64 bytes at # of a 4096-byte buffer'),
+]
+
 # the decoder: arrays of handles vk.xml does not let be VK_NULL_HANDLE
 CASES += [
     Case('null-fence', 'handles in arrays', 'vkWaitForFences', wait_for_fences, True, False,
@@ -1182,6 +1409,7 @@ def run_case(server, case, label):
         g.flush()
     except (ConnectionError, OSError) as e:
         check(False, '%s: the objects and the argument in range are accepted (%s)' % (what, e))
+        print('\n'.join(server.log_text().splitlines()[-5:]))
         return
     g.send(command(case.bad))
     try:
