@@ -160,6 +160,13 @@ pv_null_vkGetPhysicalDeviceProperties(VkPhysicalDevice physicalDevice,
    limits->maxComputeWorkGroupCount[0] = limits->maxComputeWorkGroupCount[1] =
       limits->maxComputeWorkGroupCount[2] = 65535;
    limits->timestampPeriod = 1.0f;
+   /* the sizes of what the renderer checks indices against, as a driver
+    * has them (the specification's minimums or more) */
+   limits->maxPushConstantsSize = 256;
+   limits->maxViewports = 16;
+   limits->maxVertexInputBindings = 32;
+   limits->maxVertexInputAttributes = 32;
+   limits->maxColorAttachments = 8;
 }
 
 VKAPI_ATTR void VKAPI_CALL

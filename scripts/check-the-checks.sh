@@ -89,6 +89,7 @@ inline uniform block data sizes | vk/pv_layout.c | if (data->dataSize != w->desc
 vertex buffer bindings inside the device's | vk/pv_state_check.c | function pv_vertex_bindings_inside true
 sets bound inside their pipeline layout | vk/pv_layout.c | function pv_bound_sets_in_layout true
 dynamic offsets of bound sets | vk/pv_layout.c | if (dynamic_offsets < needed) { => if (0) {
+graphics pipeline state inside the device's limits | vk/pv_pipeline.c | if (!pv_graphics_state_check(d, (const struct pv_device *)dev, info)) => if (0)
 stage without a shader | vk/pv_shader.c | if (!info) {\n      pv_dispatch_fail(d, "stage 0x%x has no shader", stage->stage); => if (0) {\n      pv_dispatch_fail(d, "stage 0x%x has no shader", stage->stage);
 EOF
   # each rule of the image checks on its own: its `return "why";` skipped

@@ -65,6 +65,8 @@ pv_handle_vkCreateGraphicsPipelines(struct pv_dispatch *d,
       return;
    for (uint32_t i = 0; i < count; i++) {
       const VkGraphicsPipelineCreateInfo *info = &args->pCreateInfos[i];
+      if (!pv_graphics_state_check(d, (const struct pv_device *)dev, info))
+         return;
       for (uint32_t s = 0; s < info->stageCount; s++) {
          if (!pv_shader_stage_check(d, (struct pv_device *)dev, &info->pStages[s],
                                     info->layout))

@@ -139,6 +139,12 @@ bool pv_buffer_records(struct pv_dispatch *d, const void *obj, VkDeviceSize offs
 bool pv_vertex_bindings_inside(struct pv_dispatch *d, const void *command_buffer,
                                uint32_t first, uint32_t count);
 
+/* A graphics pipeline's vertex input, viewport, blend and rendering state
+ * inside the device's limits; else marks the context fatal
+ * (pv_state_check.c). */
+bool pv_graphics_state_check(struct pv_dispatch *d, const struct pv_device *dev,
+                             const VkGraphicsPipelineCreateInfo *info);
+
 /* Sets bound at [first, first + count) are sets of the pipeline layout
  * `layout`, and `dynamic_offsets` covers their dynamic descriptors; else
  * marks the context fatal (pv_layout.c).  `sets`: the renderer's objects

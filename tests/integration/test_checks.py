@@ -340,19 +340,20 @@ class Guest:
         return cmd('vkCreateComputePipelines', u64(DEVICE), NULL, u32(1), array([info]), NULL,
                    array([u64(pipe)]))
 
-    def graphics_pipeline(self, stage, layout=None):
+    def graphics_pipeline(self, stage, layout=None, vertex_input=None, blend=None):
         """Vertex stage only, rasterizer discard (no viewport, multisample or
         blend state is needed then), in a render pass with no attachments."""
         subpass = (u32(0) + u32(0) + u32(0) + NULL + u32(0) + NULL + NULL + NULL + u32(0) +
                    NULL)
         render_pass = self.create('vkCreateRenderPass', u32(38) + NULL + u32(0) + u32(0) +
                                   NULL + u32(1) + array([subpass]) + u32(0) + NULL)
-        vertex_input = u32(19) + NULL + u32(0) + u32(0) + NULL + u32(0) + NULL
+        vertex_input = vertex_input or u32(19) + NULL + u32(0) + u32(0) + NULL + u32(0) + NULL
         assembly = u32(20) + NULL + u32(0) + u32(3) + u32(0)        # triangle list
         raster = (u32(23) + NULL + u32(0) + u32(0) + u32(1) + u32(0) + u32(0) + u32(0) +
                   u32(0) + f32(0) + f32(0) + f32(0) + f32(1.0))     # rasterizer discard
         info = (u32(28) + NULL + u32(0) + u32(1) + array([stage]) + ptr(vertex_input) +
-                ptr(assembly) + NULL + NULL + ptr(raster) + NULL + NULL + NULL + NULL +
+                ptr(assembly) + NULL + NULL + ptr(raster) + NULL + NULL +
+                (ptr(blend) if blend else NULL) + NULL +
                 u64(self.pipeline_layout() if layout is None else layout) + u64(render_pass) +
                 u32(0) + NULL + i32(-1))
         pipe = self.new_id()
@@ -895,6 +896,72 @@ def query_timestamp2(g):
     return lambda query: cmd('vkCmdWriteTimestamp2', u64(cb), u64(0x2000), u64(pool), u32(query))
 
 
+def pipeline_vertex_binding(g):
+    """a vertex input of one binding, numbered `binding`, and one attribute"""
+    module = g.shader_module(VERTEX_SPIRV)
+
+    def pipeline(binding):
+        vertex_input = (u32(19) + NULL + u32(0) + u32(1) +
+                        array([u32(binding) + u32(16) + u32(0)]) + u32(1) +
+                        array([u32(0) + u32(binding) + u32(R8G8B8A8_UNORM) + u32(0)]))
+        return g.graphics_pipeline(stage_info(module, stage=STAGE_VERTEX),
+                                   vertex_input=vertex_input)
+    return pipeline
+
+
+def pipeline_blend_attachments(g):
+    """color blend state for `n` attachments (ignored with rasterizer
+    discard, but drivers copy it)"""
+    module = g.shader_module(VERTEX_SPIRV)
+    one = u32(0) + u32(1) + u32(0) + u32(0) + u32(1) + u32(0) + u32(0) + u32(0xf)
+
+    def pipeline(n):
+        blend = (u32(26) + NULL + u32(0) + u32(0) + u32(0) + u32(n) + array([one] * n) +
+                 u64(4) + f32(0) * 4)
+        return g.graphics_pipeline(stage_info(module, stage=STAGE_VERTEX), blend=blend)
+    return pipeline
+
+
+def render_pass(attachment=0, dependency=0):
+    """one color attachment, one subpass drawing to attachment `attachment`,
+    one dependency from subpass `dependency`"""
+    desc = (u32(0) + u32(R8G8B8A8_UNORM) + u32(1) + u32(2) + u32(1) + u32(2) + u32(1) + u32(0) +
+            u32(GENERAL))
+    subpass = (u32(0) + u32(0) + u32(0) + NULL + u32(1) + array([u32(attachment) + u32(GENERAL)]) +
+               NULL + NULL + u32(0) + NULL)
+    dep = (u32(dependency) + u32(0xffffffff) + u32(0x400) + u32(0x400) + u32(0x100) + u32(0x100) +
+           u32(0))
+    return (u32(38) + NULL + u32(0) + u32(1) + array([desc]) + u32(1) + array([subpass]) + u32(1) +
+            array([dep]))
+
+
+def render_pass2(attachment):
+    """VkRenderPassCreateInfo2: the same pass as render_pass()"""
+    desc = (u32(1000109000) + NULL + u32(0) + u32(R8G8B8A8_UNORM) + u32(1) + u32(2) + u32(1) +
+            u32(2) + u32(1) + u32(0) + u32(GENERAL))
+    ref = u32(1000109001) + NULL + u32(attachment) + u32(GENERAL) + u32(COLOR)
+    subpass = (u32(1000109002) + NULL + u32(0) + u32(0) + u32(0) + u32(0) + NULL + u32(1) +
+               array([ref]) + NULL + NULL + u32(0) + NULL)
+    return (u32(1000109004) + NULL + u32(0) + u32(1) + array([desc]) + u32(1) + array([subpass]) +
+            u32(0) + NULL + u32(0) + NULL)
+
+
+def render_pass2_attachment(g):
+    return lambda attachment: cmd('vkCreateRenderPass2', u64(DEVICE),
+                                  ptr(render_pass2(attachment)), NULL, ptr(u64(g.new_id())))
+
+
+def render_pass_attachment(g):
+    return lambda attachment: cmd('vkCreateRenderPass', u64(DEVICE),
+                                  ptr(render_pass(attachment=attachment)), NULL,
+                                  ptr(u64(g.new_id())))
+
+
+def render_pass_dependency(g):
+    return lambda subpass: cmd('vkCreateRenderPass', u64(DEVICE),
+                               ptr(render_pass(dependency=subpass)), NULL, ptr(u64(g.new_id())))
+
+
 def dynamic_offsets(g):
     """a set of one dynamic storage buffer: binding it takes one offset"""
     layout = g.set_layout(type=STORAGE_BUFFER_DYNAMIC)
@@ -1270,6 +1337,18 @@ CASES += [
          100000, 'queries 0+100000 of a pool of 4'),
     Case('query-timestamp2', 'vkCmdWriteTimestamp2', 'vkCmdWriteTimestamp2', query_timestamp2,
          3, 1 << 26, 'queries #+1 of a pool of 4'),
+    Case('pipeline-vertex-binding', 'graphics pipeline state', 'vkCreateGraphicsPipelines',
+         pipeline_vertex_binding, 0, 1 << 26, "vertex input binding #+1, beyond the device's #"),
+    Case('pipeline-blend-attachments', 'graphics pipeline state', 'vkCreateGraphicsPipelines',
+         pipeline_blend_attachments, 1, 1000,
+         "pipeline color blend attachments 0+1000, beyond the device's #"),
+    Case('render-pass-attachment', 'vkCreateRenderPass', 'vkCreateRenderPass',
+         render_pass_attachment, 0, 1 << 26, 'subpass 0: color attachment # of a render pass of 1'),
+    Case('render-pass2-attachment', 'vkCreateRenderPass2', 'vkCreateRenderPass2',
+         render_pass2_attachment, 0, 1 << 26,
+         'subpass 0: color attachment # of a render pass of 1'),
+    Case('render-pass-dependency', 'vkCreateRenderPass', 'vkCreateRenderPass',
+         render_pass_dependency, 0, 1 << 26, 'dependency 0: subpass # of a render pass of 1'),
     Case('query-reset-range', 'vkCmdResetQueryPool', 'vkCmdResetQueryPool', query_range, 4,
          100000, 'queries 0+100000 of a pool of 4'),
     Case('query-timestamp', 'vkCmdWriteTimestamp', 'vkCmdWriteTimestamp', query_timestamp, 3,
