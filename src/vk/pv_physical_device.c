@@ -41,6 +41,8 @@ init_extensions(struct pv_physical_device *pdev, VkPhysicalDevice handle)
          pdev->host_has_memory_import = true;
       if (!strcmp(exts[i].extensionName, VK_KHR_EXTERNAL_SEMAPHORE_FD_EXTENSION_NAME))
          pdev->host_has_semaphore_fd = true;
+      if (!strcmp(exts[i].extensionName, VK_EXT_TRANSFORM_FEEDBACK_EXTENSION_NAME))
+         pdev->host_has_transform_feedback = true;
       const struct pv_extension_info *info = pv_extension_find(exts[i].extensionName);
       if (!info || info->instance)
          continue;
@@ -130,6 +132,18 @@ bind_physical_device(struct pv_dispatch *d, struct pv_instance *instance, uint32
       };
       instance->vk.GetPhysicalDeviceProperties2(handle, &props);
       pdev->host_import_align = host.minImportedHostPointerAlignment;
+   }
+   if (pdev->host_has_transform_feedback && instance->vk.GetPhysicalDeviceProperties2) {
+      VkPhysicalDeviceTransformFeedbackPropertiesEXT xfb = {
+         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TRANSFORM_FEEDBACK_PROPERTIES_EXT,
+      };
+      VkPhysicalDeviceProperties2 props = {
+         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
+         .pNext = &xfb,
+      };
+      instance->vk.GetPhysicalDeviceProperties2(handle, &props);
+      pdev->max_xfb_buffers = xfb.maxTransformFeedbackBuffers;
+      pdev->max_xfb_streams = xfb.maxTransformFeedbackStreams;
    }
    if (pdev->host_has_semaphore_fd && instance->vk.GetPhysicalDeviceExternalSemaphoreProperties) {
       const VkPhysicalDeviceExternalSemaphoreInfo info = {

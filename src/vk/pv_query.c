@@ -88,18 +88,39 @@ pv_check_vkCmdEndQuery(struct pv_dispatch *d, const struct pv_cmd_vkCmdEndQuery 
    return queries_in(d, args->queryPool, args->query, 1);
 }
 
+/* The vertex stream of an indexed query: one the device has for the
+ * queries that count per stream, 0 for the rest (drivers keep per-stream
+ * state in arrays of maxTransformFeedbackStreams). */
+static bool
+stream_in(struct pv_dispatch *d, const struct pv_object *command_buffer,
+          const struct pv_object *pool_obj, uint32_t index)
+{
+   const struct pv_query_pool *pool = (const struct pv_query_pool *)pool_obj;
+   const struct pv_device *dev = pv_command_buffer_device(command_buffer);
+   const bool per_stream = pool->type == VK_QUERY_TYPE_TRANSFORM_FEEDBACK_STREAM_EXT ||
+                           pool->type == VK_QUERY_TYPE_PRIMITIVES_GENERATED_EXT;
+   const uint32_t streams = !per_stream ? 1 : dev ? dev->physical_device->max_xfb_streams : 0;
+   if (index < streams)
+      return true;
+   pv_dispatch_fail(d, "vertex stream %u of a query of type %d (the device has %u)", index,
+                    (int)pool->type, streams);
+   return false;
+}
+
 bool
 pv_check_vkCmdBeginQueryIndexedEXT(struct pv_dispatch *d,
                                    const struct pv_cmd_vkCmdBeginQueryIndexedEXT *args)
 {
-   return queries_in(d, args->queryPool, args->query, 1);
+   return queries_in(d, args->queryPool, args->query, 1) &&
+          stream_in(d, args->commandBuffer, args->queryPool, args->index);
 }
 
 bool
 pv_check_vkCmdEndQueryIndexedEXT(struct pv_dispatch *d,
                                  const struct pv_cmd_vkCmdEndQueryIndexedEXT *args)
 {
-   return queries_in(d, args->queryPool, args->query, 1);
+   return queries_in(d, args->queryPool, args->query, 1) &&
+          stream_in(d, args->commandBuffer, args->queryPool, args->index);
 }
 
 bool

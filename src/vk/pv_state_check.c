@@ -307,3 +307,37 @@ pv_check_vkCreateRenderPass2(struct pv_dispatch *d,
    }
    return true;
 }
+
+/* Transform feedback buffers and counter buffers inside the device's
+ * maxTransformFeedbackBuffers (Mesa's drivers keep them in arrays of
+ * MAX_XFB_BUFFERS). */
+static uint32_t
+xfb_buffers_of(const struct pv_object *command_buffer)
+{
+   const struct pv_device *dev = pv_command_buffer_device(command_buffer);
+   return dev ? dev->physical_device->max_xfb_buffers : UINT32_MAX;
+}
+
+bool
+pv_check_vkCmdBindTransformFeedbackBuffersEXT(
+   struct pv_dispatch *d, const struct pv_cmd_vkCmdBindTransformFeedbackBuffersEXT *args)
+{
+   return inside(d, args->firstBinding, args->bindingCount, xfb_buffers_of(args->commandBuffer),
+                 "transform feedback buffers");
+}
+
+bool
+pv_check_vkCmdBeginTransformFeedbackEXT(struct pv_dispatch *d,
+                                        const struct pv_cmd_vkCmdBeginTransformFeedbackEXT *args)
+{
+   return inside(d, args->firstCounterBuffer, args->counterBufferCount,
+                 xfb_buffers_of(args->commandBuffer), "transform feedback counter buffers");
+}
+
+bool
+pv_check_vkCmdEndTransformFeedbackEXT(struct pv_dispatch *d,
+                                      const struct pv_cmd_vkCmdEndTransformFeedbackEXT *args)
+{
+   return inside(d, args->firstCounterBuffer, args->counterBufferCount,
+                 xfb_buffers_of(args->commandBuffer), "transform feedback counter buffers");
+}

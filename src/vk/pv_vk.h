@@ -59,6 +59,11 @@ struct pv_physical_device {
     * renderer's answer and import stand in for the host's */
    bool host_sync_fd_import;
    VkDeviceSize host_import_align;   /* its minImportedHostPointerAlignment */
+   /* VK_EXT_transform_feedback's limits, which its commands' indices must
+    * stay inside (pv_state_check.c, pv_query.c); 0 without the extension */
+   bool host_has_transform_feedback;
+   uint32_t max_xfb_buffers;
+   uint32_t max_xfb_streams;
    VkPhysicalDeviceMemoryProperties memory; /* the host's */
    struct pv_memory_plan memory_plan; /* what the guest is shown of it */
 };

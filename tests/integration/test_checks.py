@@ -962,6 +962,26 @@ def render_pass_dependency(g):
                                ptr(render_pass(dependency=subpass)), NULL, ptr(u64(g.new_id())))
 
 
+def xfb_command(command):
+    """transform feedback buffers (or counter buffers) from `first`"""
+    def setup(g):
+        buf, cb = g.buffer(), g.command_buffer()
+        if command == 'vkCmdBindTransformFeedbackBuffersEXT':
+            return lambda first: cmd(command, u64(cb), u32(first), u32(1), array([u64(buf)]),
+                                     array([u64(0)]), NULL)
+        return lambda first: cmd(command, u64(cb), u32(first), u32(1), array([u64(buf)]),
+                                 array([u64(0)]))
+    return setup
+
+
+def query_stream(g):
+    """a transform feedback stream query of vertex stream `index`"""
+    pool = query_pool(g, type=1000028004)
+    cb = g.command_buffer()
+    return lambda index: cmd('vkCmdBeginQueryIndexedEXT', u64(cb), u64(pool), u32(0), u32(0),
+                             u32(index))
+
+
 def dynamic_offsets(g):
     """a set of one dynamic storage buffer: binding it takes one offset"""
     layout = g.set_layout(type=STORAGE_BUFFER_DYNAMIC)
@@ -1349,6 +1369,21 @@ CASES += [
          'subpass 0: color attachment # of a render pass of 1'),
     Case('render-pass-dependency', 'vkCreateRenderPass', 'vkCreateRenderPass',
          render_pass_dependency, 0, 1 << 26, 'dependency 0: subpass # of a render pass of 1'),
+    Case('xfb-buffers', 'vkCmdBindTransformFeedbackBuffersEXT',
+         'vkCmdBindTransformFeedbackBuffersEXT', xfb_command('vkCmdBindTransformFeedbackBuffersEXT'),
+         0, 1 << 26, "transform feedback buffers #+1, beyond the device's #",
+         extensions=('VK_EXT_transform_feedback',)),
+    Case('xfb-begin-counters', 'vkCmdBeginTransformFeedbackEXT', 'vkCmdBeginTransformFeedbackEXT',
+         xfb_command('vkCmdBeginTransformFeedbackEXT'), 0, 1 << 26,
+         "transform feedback counter buffers #+1, beyond the device's #",
+         extensions=('VK_EXT_transform_feedback',)),
+    Case('xfb-end-counters', 'vkCmdEndTransformFeedbackEXT', 'vkCmdEndTransformFeedbackEXT',
+         xfb_command('vkCmdEndTransformFeedbackEXT'), 0, 1 << 26,
+         "transform feedback counter buffers #+1, beyond the device's #",
+         extensions=('VK_EXT_transform_feedback',)),
+    Case('query-stream', 'vkCmdBeginQueryIndexedEXT', 'vkCmdBeginQueryIndexedEXT', query_stream,
+         0, 1 << 26, 'vertex stream # of a query of type 1000028004 (the device has #)',
+         extensions=('VK_EXT_transform_feedback',)),
     Case('query-reset-range', 'vkCmdResetQueryPool', 'vkCmdResetQueryPool', query_range, 4,
          100000, 'queries 0+100000 of a pool of 4'),
     Case('query-timestamp', 'vkCmdWriteTimestamp', 'vkCmdWriteTimestamp', query_timestamp, 3,
