@@ -8,6 +8,9 @@
  * client's process. */
 #include "pv_vk.h"
 
+#include <stddef.h>
+#include <string.h>
+
 static const VkPhysicalDeviceLimits *
 limits_of(const struct pv_object *command_buffer)
 {
@@ -25,34 +28,48 @@ inside(struct pv_dispatch *d, uint32_t first, uint32_t count, uint32_t max, cons
    return false;
 }
 
+static bool
+viewports_in(struct pv_dispatch *d, const struct pv_object *command_buffer, uint32_t first,
+             uint32_t count, const char *what)
+{
+   const VkPhysicalDeviceLimits *l = limits_of(command_buffer);
+   return !l || inside(d, first, count, l->maxViewports, what);
+}
+
+static bool
+color_attachments_in(struct pv_dispatch *d, const struct pv_object *command_buffer,
+                     uint32_t first, uint32_t count)
+{
+   const VkPhysicalDeviceLimits *l = limits_of(command_buffer);
+   return !l || inside(d, first, count, l->maxColorAttachments, "color attachments");
+}
+
 bool
 pv_check_vkCmdSetViewport(struct pv_dispatch *d, const struct pv_cmd_vkCmdSetViewport *args)
 {
-   const VkPhysicalDeviceLimits *l = limits_of(args->commandBuffer);
-   return !l || inside(d, args->firstViewport, args->viewportCount, l->maxViewports, "viewports");
+   return viewports_in(d, args->commandBuffer, args->firstViewport, args->viewportCount,
+                       "viewports");
 }
 
 bool
 pv_check_vkCmdSetScissor(struct pv_dispatch *d, const struct pv_cmd_vkCmdSetScissor *args)
 {
-   const VkPhysicalDeviceLimits *l = limits_of(args->commandBuffer);
-   return !l || inside(d, args->firstScissor, args->scissorCount, l->maxViewports, "scissors");
+   return viewports_in(d, args->commandBuffer, args->firstScissor, args->scissorCount,
+                       "scissors");
 }
 
 bool
 pv_check_vkCmdSetViewportWithCount(struct pv_dispatch *d,
                                    const struct pv_cmd_vkCmdSetViewportWithCount *args)
 {
-   const VkPhysicalDeviceLimits *l = limits_of(args->commandBuffer);
-   return !l || inside(d, 0, args->viewportCount, l->maxViewports, "viewports");
+   return viewports_in(d, args->commandBuffer, 0, args->viewportCount, "viewports");
 }
 
 bool
 pv_check_vkCmdSetScissorWithCount(struct pv_dispatch *d,
                                   const struct pv_cmd_vkCmdSetScissorWithCount *args)
 {
-   const VkPhysicalDeviceLimits *l = limits_of(args->commandBuffer);
-   return !l || inside(d, 0, args->scissorCount, l->maxViewports, "scissors");
+   return viewports_in(d, args->commandBuffer, 0, args->scissorCount, "scissors");
 }
 
 bool
@@ -63,77 +80,102 @@ pv_vertex_bindings_inside(struct pv_dispatch *d, const void *command_buffer, uin
    return !l || inside(d, first, count, l->maxVertexInputBindings, "vertex buffer bindings");
 }
 
-bool
-pv_check_vkCmdSetVertexInputEXT(struct pv_dispatch *d,
-                                const struct pv_cmd_vkCmdSetVertexInputEXT *args)
+/* The numbers of a vertex input, of either version: the command's and the
+ * pipeline's descriptions differ in size, not in what they number. */
+static uint32_t
+u32_at(const void *array, uint32_t i, size_t stride, size_t offset)
 {
-   const VkPhysicalDeviceLimits *l = limits_of(args->commandBuffer);
-   if (!l)
-      return true;
-   if (!inside(d, 0, args->vertexBindingDescriptionCount, l->maxVertexInputBindings,
-               "bindings") ||
-       !inside(d, 0, args->vertexAttributeDescriptionCount, l->maxVertexInputAttributes,
-               "attributes"))
+   uint32_t value;
+   memcpy(&value, (const char *)array + i * stride + offset, sizeof(value));
+   return value;
+}
+
+static bool
+vertex_input_in(struct pv_dispatch *d, const VkPhysicalDeviceLimits *l, uint32_t binding_count,
+                const void *bindings, size_t binding_stride, size_t binding_offset,
+                uint32_t attribute_count, const void *attributes, size_t attribute_stride,
+                size_t location_offset, size_t attribute_binding_offset)
+{
+   if (!inside(d, 0, binding_count, l->maxVertexInputBindings, "vertex input bindings") ||
+       !inside(d, 0, attribute_count, l->maxVertexInputAttributes, "vertex input attributes"))
       return false;
-   for (uint32_t i = 0; i < args->vertexBindingDescriptionCount; i++) {
-      if (!inside(d, args->pVertexBindingDescriptions[i].binding, 1, l->maxVertexInputBindings,
-                  "binding"))
+   for (uint32_t i = 0; i < binding_count; i++) {
+      if (!inside(d, u32_at(bindings, i, binding_stride, binding_offset), 1,
+                  l->maxVertexInputBindings, "vertex input binding"))
          return false;
    }
-   for (uint32_t i = 0; i < args->vertexAttributeDescriptionCount; i++) {
-      const VkVertexInputAttributeDescription2EXT *a = &args->pVertexAttributeDescriptions[i];
-      if (!inside(d, a->location, 1, l->maxVertexInputAttributes, "location") ||
-          !inside(d, a->binding, 1, l->maxVertexInputBindings, "binding"))
+   for (uint32_t i = 0; i < attribute_count; i++) {
+      if (!inside(d, u32_at(attributes, i, attribute_stride, location_offset), 1,
+                  l->maxVertexInputAttributes, "vertex input location") ||
+          !inside(d, u32_at(attributes, i, attribute_stride, attribute_binding_offset), 1,
+                  l->maxVertexInputBindings, "vertex input binding"))
          return false;
    }
    return true;
 }
 
+#define VERTEX_INPUT_IN(d, l, nb, pb, binding_type, na, pa, attribute_type)                  \
+   vertex_input_in((d), (l), (nb), (pb), sizeof(binding_type), offsetof(binding_type, binding), \
+                   (na), (pa), sizeof(attribute_type), offsetof(attribute_type, location),     \
+                   offsetof(attribute_type, binding))
+
+bool
+pv_check_vkCmdSetVertexInputEXT(struct pv_dispatch *d,
+                                const struct pv_cmd_vkCmdSetVertexInputEXT *args)
+{
+   const VkPhysicalDeviceLimits *l = limits_of(args->commandBuffer);
+   return !l || VERTEX_INPUT_IN(d, l, args->vertexBindingDescriptionCount,
+                                args->pVertexBindingDescriptions,
+                                VkVertexInputBindingDescription2EXT,
+                                args->vertexAttributeDescriptionCount,
+                                args->pVertexAttributeDescriptions,
+                                VkVertexInputAttributeDescription2EXT);
+}
+
 bool
 pv_check_vkCmdBeginRendering(struct pv_dispatch *d, const struct pv_cmd_vkCmdBeginRendering *args)
 {
-   const VkPhysicalDeviceLimits *l = limits_of(args->commandBuffer);
-   return !l || inside(d, 0, args->pRenderingInfo->colorAttachmentCount, l->maxColorAttachments, "color attachments");
+   return color_attachments_in(d, args->commandBuffer, 0,
+                               args->pRenderingInfo->colorAttachmentCount);
 }
 
 bool
 pv_check_vkCmdSetColorWriteEnableEXT(struct pv_dispatch *d,
                                      const struct pv_cmd_vkCmdSetColorWriteEnableEXT *args)
 {
-   const VkPhysicalDeviceLimits *l = limits_of(args->commandBuffer);
-   return !l || inside(d, 0, args->attachmentCount, l->maxColorAttachments, "color attachments");
+   return color_attachments_in(d, args->commandBuffer, 0, args->attachmentCount);
 }
 
 bool
 pv_check_vkCmdSetColorBlendEnableEXT(struct pv_dispatch *d,
                                      const struct pv_cmd_vkCmdSetColorBlendEnableEXT *args)
 {
-   const VkPhysicalDeviceLimits *l = limits_of(args->commandBuffer);
-   return !l || inside(d, args->firstAttachment, args->attachmentCount, l->maxColorAttachments, "color attachments");
+   return color_attachments_in(d, args->commandBuffer, args->firstAttachment,
+                               args->attachmentCount);
 }
 
 bool
 pv_check_vkCmdSetColorBlendEquationEXT(struct pv_dispatch *d,
                                        const struct pv_cmd_vkCmdSetColorBlendEquationEXT *args)
 {
-   const VkPhysicalDeviceLimits *l = limits_of(args->commandBuffer);
-   return !l || inside(d, args->firstAttachment, args->attachmentCount, l->maxColorAttachments, "color attachments");
+   return color_attachments_in(d, args->commandBuffer, args->firstAttachment,
+                               args->attachmentCount);
 }
 
 bool
 pv_check_vkCmdSetColorWriteMaskEXT(struct pv_dispatch *d,
                                    const struct pv_cmd_vkCmdSetColorWriteMaskEXT *args)
 {
-   const VkPhysicalDeviceLimits *l = limits_of(args->commandBuffer);
-   return !l || inside(d, args->firstAttachment, args->attachmentCount, l->maxColorAttachments, "color attachments");
+   return color_attachments_in(d, args->commandBuffer, args->firstAttachment,
+                               args->attachmentCount);
 }
 
 bool
 pv_check_vkCmdSetColorBlendAdvancedEXT(struct pv_dispatch *d,
                                        const struct pv_cmd_vkCmdSetColorBlendAdvancedEXT *args)
 {
-   const VkPhysicalDeviceLimits *l = limits_of(args->commandBuffer);
-   return !l || inside(d, args->firstAttachment, args->attachmentCount, l->maxColorAttachments, "color attachments");
+   return color_attachments_in(d, args->commandBuffer, args->firstAttachment,
+                               args->attachmentCount);
 }
 
 static bool
@@ -155,24 +197,11 @@ pv_graphics_state_check(struct pv_dispatch *d, const struct pv_device *dev,
    const VkPhysicalDeviceLimits *l = &dev->physical_device->properties.limits;
    const VkPipelineVertexInputStateCreateInfo *vi = info->pVertexInputState;
    /* ignored where vertex input is dynamic */
-   if (vi && !dynamic_state_has(info->pDynamicState, VK_DYNAMIC_STATE_VERTEX_INPUT_EXT)) {
-      if (!inside(d, 0, vi->vertexBindingDescriptionCount, l->maxVertexInputBindings,
-                  "vertex input bindings") ||
-          !inside(d, 0, vi->vertexAttributeDescriptionCount, l->maxVertexInputAttributes,
-                  "vertex input attributes"))
-         return false;
-      for (uint32_t i = 0; i < vi->vertexBindingDescriptionCount; i++) {
-         if (!inside(d, vi->pVertexBindingDescriptions[i].binding, 1, l->maxVertexInputBindings,
-                     "vertex input binding"))
-            return false;
-      }
-      for (uint32_t i = 0; i < vi->vertexAttributeDescriptionCount; i++) {
-         const VkVertexInputAttributeDescription *a = &vi->pVertexAttributeDescriptions[i];
-         if (!inside(d, a->location, 1, l->maxVertexInputAttributes, "vertex input location") ||
-             !inside(d, a->binding, 1, l->maxVertexInputBindings, "vertex input binding"))
-            return false;
-      }
-   }
+   if (vi && !dynamic_state_has(info->pDynamicState, VK_DYNAMIC_STATE_VERTEX_INPUT_EXT) &&
+       !VERTEX_INPUT_IN(d, l, vi->vertexBindingDescriptionCount, vi->pVertexBindingDescriptions,
+                        VkVertexInputBindingDescription, vi->vertexAttributeDescriptionCount,
+                        vi->pVertexAttributeDescriptions, VkVertexInputAttributeDescription))
+      return false;
    const VkPipelineViewportStateCreateInfo *vp = info->pViewportState;
    if (vp && (!inside(d, 0, vp->viewportCount, l->maxViewports, "pipeline viewports") ||
               !inside(d, 0, vp->scissorCount, l->maxViewports, "pipeline scissors")))
@@ -228,30 +257,66 @@ preserved_in(struct pv_dispatch *d, const uint32_t *preserve, uint32_t preserve_
    return true;
 }
 
+/* A subpass of either version, its references as (array, stride): the
+ * two versions' attachment references differ in size, not in what they
+ * name. */
+struct subpass_view {
+   uint32_t input_count, color_count, preserve_count;
+   const void *inputs, *colors, *resolves, *depth_stencil;
+   const uint32_t *preserve;
+   size_t stride, offset; /* of a reference, of its `attachment` */
+};
+
+static uint32_t
+ref_at(const struct subpass_view *v, const void *refs, uint32_t i)
+{
+   uint32_t attachment;
+   memcpy(&attachment, (const char *)refs + i * v->stride + v->offset, sizeof(attachment));
+   return attachment;
+}
+
+static bool
+subpass_refs_in(struct pv_dispatch *d, const struct subpass_view *v, uint32_t n,
+                uint32_t max_color, uint32_t subpass)
+{
+   if (!inside(d, 0, v->color_count, max_color, "subpass color attachments"))
+      return false;
+   for (uint32_t j = 0; j < v->input_count; j++) {
+      if (!attachment_in(d, ref_at(v, v->inputs, j), n, subpass, "input"))
+         return false;
+   }
+   for (uint32_t j = 0; j < v->color_count; j++) {
+      if (!attachment_in(d, ref_at(v, v->colors, j), n, subpass, "color") ||
+          (v->resolves && !attachment_in(d, ref_at(v, v->resolves, j), n, subpass, "resolve")))
+         return false;
+   }
+   return (!v->depth_stencil ||
+           attachment_in(d, ref_at(v, v->depth_stencil, 0), n, subpass, "depth/stencil")) &&
+          preserved_in(d, v->preserve, v->preserve_count, n, subpass);
+}
+
+#define SUBPASS_VIEW(sp, ref_type)                                                           \
+   ((struct subpass_view){                                                                   \
+      (sp)->inputAttachmentCount, (sp)->colorAttachmentCount, (sp)->preserveAttachmentCount, \
+      (sp)->pInputAttachments, (sp)->pColorAttachments, (sp)->pResolveAttachments,           \
+      (sp)->pDepthStencilAttachment, (sp)->pPreserveAttachments, sizeof(ref_type),           \
+      offsetof(ref_type, attachment) })
+
+static uint32_t
+max_color_of(const struct pv_object *device)
+{
+   return ((const struct pv_device *)device)->physical_device->properties.limits
+      .maxColorAttachments;
+}
+
 bool
 pv_check_vkCreateRenderPass(struct pv_dispatch *d, const struct pv_cmd_vkCreateRenderPass *args)
 {
-   const struct pv_device *dev = (const struct pv_device *)args->device;
-   const uint32_t max_color = dev->physical_device->properties.limits.maxColorAttachments;
    const VkRenderPassCreateInfo *info = args->pCreateInfo;
-   const uint32_t n = info->attachmentCount;
+   const uint32_t max_color = max_color_of(args->device);
    for (uint32_t i = 0; i < info->subpassCount; i++) {
-      const VkSubpassDescription *sp = &info->pSubpasses[i];
-      if (!inside(d, 0, sp->colorAttachmentCount, max_color, "subpass color attachments"))
-         return false;
-      for (uint32_t j = 0; j < sp->inputAttachmentCount; j++) {
-         if (!attachment_in(d, sp->pInputAttachments[j].attachment, n, i, "input"))
-            return false;
-      }
-      for (uint32_t j = 0; j < sp->colorAttachmentCount; j++) {
-         if (!attachment_in(d, sp->pColorAttachments[j].attachment, n, i, "color") ||
-             (sp->pResolveAttachments &&
-              !attachment_in(d, sp->pResolveAttachments[j].attachment, n, i, "resolve")))
-            return false;
-      }
-      if ((sp->pDepthStencilAttachment &&
-           !attachment_in(d, sp->pDepthStencilAttachment->attachment, n, i, "depth/stencil")) ||
-          !preserved_in(d, sp->pPreserveAttachments, sp->preserveAttachmentCount, n, i))
+      const struct subpass_view v = SUBPASS_VIEW(&info->pSubpasses[i], VkAttachmentReference);
+      if (!subpass_refs_in(d, &v, info->attachmentCount, max_color, i))
          return false;
    }
    for (uint32_t i = 0; i < info->dependencyCount; i++) {
@@ -266,28 +331,14 @@ bool
 pv_check_vkCreateRenderPass2(struct pv_dispatch *d,
                              const struct pv_cmd_vkCreateRenderPass2 *args)
 {
-   const struct pv_device *dev = (const struct pv_device *)args->device;
-   const uint32_t max_color = dev->physical_device->properties.limits.maxColorAttachments;
    const VkRenderPassCreateInfo2 *info = args->pCreateInfo;
-   const uint32_t n = info->attachmentCount;
+   const uint32_t max_color = max_color_of(args->device);
    for (uint32_t i = 0; i < info->subpassCount; i++) {
       const VkSubpassDescription2 *sp = &info->pSubpasses[i];
-      if (!inside(d, 0, sp->colorAttachmentCount, max_color, "subpass color attachments"))
+      const struct subpass_view v = SUBPASS_VIEW(sp, VkAttachmentReference2);
+      if (!subpass_refs_in(d, &v, info->attachmentCount, max_color, i))
          return false;
-      for (uint32_t j = 0; j < sp->inputAttachmentCount; j++) {
-         if (!attachment_in(d, sp->pInputAttachments[j].attachment, n, i, "input"))
-            return false;
-      }
-      for (uint32_t j = 0; j < sp->colorAttachmentCount; j++) {
-         if (!attachment_in(d, sp->pColorAttachments[j].attachment, n, i, "color") ||
-             (sp->pResolveAttachments &&
-              !attachment_in(d, sp->pResolveAttachments[j].attachment, n, i, "resolve")))
-            return false;
-      }
-      if ((sp->pDepthStencilAttachment &&
-           !attachment_in(d, sp->pDepthStencilAttachment->attachment, n, i, "depth/stencil")) ||
-          !preserved_in(d, sp->pPreserveAttachments, sp->preserveAttachmentCount, n, i))
-         return false;
+      /* attachments named in the subpass's chain */
       for (const VkBaseInStructure *c = sp->pNext; c; c = c->pNext) {
          const VkAttachmentReference2 *ref = NULL;
          if (c->sType == VK_STRUCTURE_TYPE_SUBPASS_DESCRIPTION_DEPTH_STENCIL_RESOLVE)
@@ -296,7 +347,7 @@ pv_check_vkCreateRenderPass2(struct pv_dispatch *d,
          else if (c->sType == VK_STRUCTURE_TYPE_FRAGMENT_SHADING_RATE_ATTACHMENT_INFO_KHR)
             ref = ((const VkFragmentShadingRateAttachmentInfoKHR *)c)
                      ->pFragmentShadingRateAttachment;
-         if (ref && !attachment_in(d, ref->attachment, n, i, "chained"))
+         if (ref && !attachment_in(d, ref->attachment, info->attachmentCount, i, "chained"))
             return false;
       }
    }

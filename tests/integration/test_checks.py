@@ -1323,7 +1323,7 @@ CASES += [
          viewports_with_count('vkCmdSetScissorWithCount'), 1, 1000,
          "scissors 0+1000, beyond the device's #"),
     Case('vertex-input-binding', 'vkCmdSetVertexInputEXT', 'vkCmdSetVertexInputEXT',
-         vertex_input, 0, 1 << 26, "binding #+1, beyond the device's #",
+         vertex_input, 0, 1 << 26, "vertex input binding #+1, beyond the device's #",
          extensions=('VK_EXT_vertex_input_dynamic_state',)),
     Case('rendering-attachments', 'vkCmdBeginRendering', 'vkCmdBeginRendering',
          rendering_attachments, 1, 1000, "color attachments 0+1000, beyond the device's #"),
