@@ -1062,6 +1062,12 @@ def set_layout_binding(g):
                                ptr(layout_info(binding)), NULL, ptr(u64(g.new_id())))
 
 
+def set_layout_support(g):
+    # VkDescriptorSetLayoutSupport is filled: its sType and pNext go out
+    return lambda binding: cmd('vkGetDescriptorSetLayoutSupport', u64(DEVICE),
+                               ptr(layout_info(binding)), ptr(u32(1000168001) + NULL))
+
+
 def image_requirements(g):
     return lambda info: cmd('vkGetDeviceImageMemoryRequirements', u64(DEVICE),
                             ptr(u32(1000413003) + NULL + ptr(image_info(**info)) + u32(0)),
@@ -1438,6 +1444,9 @@ CASES += [
     Case('descriptor-binding-number', 'binding numbers', 'vkCreateDescriptorSetLayout',
          set_layout_binding, 65535, 65536,
          'descriptor set layout: binding number # (the renderer\'s limit is #)'),
+    Case('descriptor-binding-number-support', 'binding numbers', 'vkGetDescriptorSetLayoutSupport',
+         set_layout_support, 65535, 65536,
+         'descriptor set layout support: binding number # (the renderer\'s limit is #)'),
     Case('image-requirements', 'image parameters', 'vkGetDeviceImageMemoryRequirements',
          image_requirements, {}, {'extent': (IMG, IMG, 2)},
          'invalid image parameters (a 2D image deeper than 1)'),
