@@ -295,22 +295,100 @@ bench_submit_wait(struct sample *s, const struct sizes *z)
    vkDestroyFence(s->device, fence, NULL);
 }
 
+/* GPU timestamps around a workload's commands, so that its time splits
+ * into what the GPU ran and the rest (submission, the driver's and the
+ * guest driver's waiting): the same GPU time natively and through PearVisor
+ * says the difference lies outside the GPU. */
+struct gpu_clock {
+   VkQueryPool pool; /* VK_NULL_HANDLE where the queue has no timestamps */
+   uint64_t mask;    /* of the queue's timestampValidBits */
+   double ns_per_tick;
+};
+
+static void
+gpu_clock_init(struct sample *s, struct gpu_clock *c)
+{
+   uint32_t count = 0;
+   vkGetPhysicalDeviceQueueFamilyProperties(s->physical_device, &count, NULL);
+   VkQueueFamilyProperties *families = calloc(count, sizeof(*families));
+   vkGetPhysicalDeviceQueueFamilyProperties(s->physical_device, &count, families);
+   const uint32_t bits = s->queue_family < count ? families[s->queue_family].timestampValidBits : 0;
+   free(families);
+   memset(c, 0, sizeof(*c));
+   if (!bits)
+      return;
+   c->mask = bits >= 64 ? ~0ull : (1ull << bits) - 1;
+   c->ns_per_tick = s->properties.limits.timestampPeriod;
+   c->pool = sample_query_pool(s, VK_QUERY_TYPE_TIMESTAMP, 2, 0);
+}
+
+static void
+gpu_clock_fini(struct sample *s, struct gpu_clock *c)
+{
+   if (c->pool)
+      vkDestroyQueryPool(s->device, c->pool, NULL);
+}
+
+/* Recorded first and last around the work in a command buffer. */
+static void
+gpu_clock_start(VkCommandBuffer cmd, const struct gpu_clock *c)
+{
+   if (!c->pool)
+      return;
+   vkCmdResetQueryPool(cmd, c->pool, 0, 2);
+   vkCmdWriteTimestamp(cmd, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, c->pool, 0);
+}
+
+static void
+gpu_clock_stop(VkCommandBuffer cmd, const struct gpu_clock *c)
+{
+   if (c->pool)
+      vkCmdWriteTimestamp(cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, c->pool, 1);
+}
+
+static double
+gpu_clock_ms(struct sample *s, const struct gpu_clock *c)
+{
+   uint64_t ts[2];
+   sample_query_results(s, c->pool, 2, ts);
+   return (double)((ts[1] - ts[0]) & c->mask) * c->ns_per_tick * 1e-6;
+}
+
 /* Submits `cmd` (ended) once untimed, then `reps` times, each timed from
  * submission to the fence: what the GPU work costs the application.  The
  * recording and the fence are made beforehand, so that no asynchronous
  * work of the set-up (which a guest driver may still be sending) lands in
- * the timing. */
+ * the timing.  Then, where the queue has timestamps, the GPU's own time of
+ * each run and the rest of it (read after the clock stopped). */
 static void
-timed_runs(struct sample *s, VkCommandBuffer cmd, int reps, double *t_ms)
+timed_runs(struct sample *s, VkCommandBuffer cmd, const struct gpu_clock *clock, int reps,
+           const char *name)
 {
+   double t_ms[16], gpu_ms[16], rest_us[16];
    VkFence fence = sample_fence(s);
    for (int i = -1; i < reps; i++) {
       const double t0 = now();
       sample_run(s, cmd, fence);
-      if (i >= 0)
-         t_ms[i] = (now() - t0) * 1e3;
+      if (i < 0)
+         continue;
+      t_ms[i] = (now() - t0) * 1e3;
+      if (clock->pool) {
+         gpu_ms[i] = gpu_clock_ms(s, clock);
+         rest_us[i] = (t_ms[i] - gpu_ms[i]) * 1e3;
+      }
    }
    vkDestroyFence(s->device, fence, NULL);
+   char metric_name[64];
+   snprintf(metric_name, sizeof(metric_name), "%s_ms", name);
+   metric(metric_name, median(t_ms, reps), "ms", "lower");
+   if (!clock->pool) {
+      printf("skip %s_gpu_ms: the queue has no timestamps\n", name);
+      return;
+   }
+   snprintf(metric_name, sizeof(metric_name), "%s_gpu_ms", name);
+   metric(metric_name, median(gpu_ms, reps), "ms", "lower");
+   snprintf(metric_name, sizeof(metric_name), "%s_rest_us", name);
+   metric(metric_name, median(rest_us, reps), "us", "lower");
 }
 
 static void
@@ -333,8 +411,10 @@ bench_saxpy(struct sample *s, const struct sizes *z)
    vkCmdFillBuffer(cmd, y.buffer, 0, VK_WHOLE_SIZE, float_bits(2.0f));
    sample_submit_wait(s, cmd);
 
-   double t[16];
+   struct gpu_clock clock;
+   gpu_clock_init(s, &clock);
    cmd = sample_begin_reusable(s);
+   gpu_clock_start(cmd, &clock);
    sample_compute_bind(cmd, &k);
    const struct {
       float a;
@@ -342,10 +422,11 @@ bench_saxpy(struct sample *s, const struct sizes *z)
    } params = { 3.0f, z->saxpy_n };
    vkCmdPushConstants(cmd, k.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(params), &params);
    vkCmdDispatch(cmd, (z->saxpy_n + 63) / 64, 1, 1);
+   gpu_clock_stop(cmd, &clock);
    CHECK_VK(vkEndCommandBuffer(cmd));
-   timed_runs(s, cmd, z->reps, t);
+   timed_runs(s, cmd, &clock, z->reps, "saxpy");
    vkFreeCommandBuffers(s->device, s->pool, 1, &cmd);
-   metric("saxpy_ms", median(t, z->reps), "ms", "lower");
+   gpu_clock_fini(s, &clock);
 
    cmd = sample_begin(s);
    const VkBufferCopy copy = { 0, 0, bytes };
@@ -387,15 +468,18 @@ bench_matmul(struct sample *s, const struct sizes *z)
    vkCmdFillBuffer(cmd, b.buffer, 0, VK_WHOLE_SIZE, float_bits(2.0f));
    sample_submit_wait(s, cmd);
 
-   double t[16];
+   struct gpu_clock clock;
+   gpu_clock_init(s, &clock);
    cmd = sample_begin_reusable(s);
+   gpu_clock_start(cmd, &clock);
    sample_compute_bind(cmd, &k);
    vkCmdPushConstants(cmd, k.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(n), &n);
    vkCmdDispatch(cmd, (n + 15) / 16, (n + 15) / 16, 1);
+   gpu_clock_stop(cmd, &clock);
    CHECK_VK(vkEndCommandBuffer(cmd));
-   timed_runs(s, cmd, z->reps, t);
+   timed_runs(s, cmd, &clock, z->reps, "matmul");
    vkFreeCommandBuffers(s->device, s->pool, 1, &cmd);
-   metric("matmul_ms", median(t, z->reps), "ms", "lower");
+   gpu_clock_fini(s, &clock);
 
    cmd = sample_begin(s);
    const VkBufferCopy copy = { 0, 0, bytes };
