@@ -171,6 +171,20 @@ run_workload(struct results *r, int side, const char *workload, bool quick,
    }
 }
 
+/* One line per run on stderr, with what it measured: a bench cut short (a
+ * time limit, a lost machine) still leaves every finished run's numbers. */
+static void
+print_run(const struct results *r, int side, int round)
+{
+   fprintf(stderr, "bench: round %d %s:", round + 1, side ? "PearVisor" : "native");
+   for (int i = 0; i < r->metric_count; i++) {
+      const struct metric *m = &r->metrics[i];
+      if (m->count[side] == round + 1)
+         fprintf(stderr, " %s=%.4g", m->name, m->values[side][round]);
+   }
+   fputc('\n', stderr);
+}
+
 static int
 compare_double(const void *a, const void *b)
 {
@@ -290,10 +304,11 @@ pv_cli_bench(const struct options *opts)
    }
    for (int round = 0; round < rounds; round++) {
       fprintf(stderr, "bench: round %d of %d\n", round + 1, rounds);
-      run_workload(r, 0, workload, opts->bench_quick, server_opts.icd, venus_icd,
-                   server.socket_path);
-      run_workload(r, 1, workload, opts->bench_quick, server_opts.icd, venus_icd,
-                   server.socket_path);
+      for (int side = 0; side < 2; side++) {
+         run_workload(r, side, workload, opts->bench_quick, server_opts.icd, venus_icd,
+                      server.socket_path);
+         print_run(r, side, round);
+      }
    }
    pv_cli_private_server_stop(&server);
    print_results(r, rounds);
