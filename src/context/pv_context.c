@@ -645,6 +645,21 @@ pv_context_find_ring(struct pv_context *ctx, uint64_t ring_id)
    return found;
 }
 
+void
+pv_context_wake_ring(struct pv_context *ctx, uint64_t ring_id)
+{
+   mtx_lock(&ctx->ring_mutex);
+   for (struct pv_list *l = ctx->rings.next; l != &ctx->rings; l = l->next) {
+      struct pv_ring *ring = pv_container_of(l, struct pv_ring, link);
+      if (ring->params.id == ring_id) {
+         atomic_store(&ring->wake_armed, false);
+         pv_ring_notify(ring);
+         break;
+      }
+   }
+   mtx_unlock(&ctx->ring_mutex);
+}
+
 bool
 pv_context_add_ring(struct pv_context *ctx, struct pv_ring *ring)
 {

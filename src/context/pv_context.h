@@ -174,6 +174,10 @@ void pv_context_attach_stats(struct pv_context *ctx, struct pv_stats_slot *slot)
 /* Ring bookkeeping (src/ring). */
 struct pv_ring *pv_context_find_ring(struct pv_context *ctx, uint64_t ring_id);
 bool pv_context_add_ring(struct pv_context *ctx, struct pv_ring *ring);
+/* Wakes ring `ring_id` if it is still there and asleep (from any thread:
+ * the lookup and the wake-up hold the ring list's lock, so the ring cannot
+ * be destroyed in between). */
+void pv_context_wake_ring(struct pv_context *ctx, uint64_t ring_id);
 /* Removes, stops and destroys a ring; false if unknown. */
 bool pv_context_destroy_ring(struct pv_context *ctx, uint64_t ring_id);
 /* (Re)computes the monitor period and starts or wakes the monitor thread. */

@@ -22,6 +22,7 @@
 #include "trace/pv_trace.h"
 #include "util/pv_log.h"
 #include "util/pv_time.h"
+#include "vk/pv_vk.h"
 
 struct region {
    uint64_t begin, size;
@@ -266,11 +267,28 @@ should_stop(struct pv_ring *ring)
 #define PV_RING_IDLE_LOOK_FIRST_NS 1000000ull
 #define PV_RING_IDLE_LOOK_MAX_NS 1000000000ull
 
-/* Sleeps until notified, stopped, or tail moved on without a notify.
- * Returns false when stopping. */
+/* Going to sleep with work submitted since the last sleep: asks the
+ * queue's sync thread to wake the ring once that work is done (one
+ * request at a time; the next sleep asks again). */
+static void
+arm_wake_on_work_done(struct pv_ring *ring)
+{
+   const uint64_t queue_id = ring->submitted_queue;
+   if (!queue_id || pv_fatal_is_set(&ring->ctx->fatal))
+      return;
+   ring->submitted_queue = 0;
+   if (atomic_exchange(&ring->wake_armed, true))
+      return;
+   if (!pv_queue_wake_ring_when_done(ring->ctx, queue_id, ring->params.id))
+      atomic_store(&ring->wake_armed, false);
+}
+
+/* Sleeps until notified, woken because its work is done, stopped, or tail
+ * moved on without a notify.  Returns false when stopping. */
 static bool
 idle_wait(struct pv_ring *ring)
 {
+   arm_wake_on_work_done(ring);
    mtx_lock(&ring->mutex);
    pv_ring_set_status(ring, PV_RING_STATUS_IDLE);
    /* our half of the handshake: set IDLE, then load tail (both seq_cst) */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Queues: binding guest ids and fence timelines, submissions, and the sync
- * thread that retires a timeline's fences. */
+ * thread that retires a timeline's fences and wakes rings whose work is
+ * done. */
 #include "pv_vk.h"
 
 #include <inttypes.h>
@@ -8,14 +9,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "ring/pv_ring.h"
 #include "stats/pv_stats.h"
 #include "trace/pv_trace.h"
 #include "util/pv_log.h"
 
-/* a host fence that retires timeline fence `fence_id` when it signals */
+/* a host fence that, when it signals, retires timeline fence `fence_id` or
+ * (wakes_ring) wakes ring `ring_id` */
 struct pv_queue_fence {
    struct pv_list link;
    uint64_t fence_id;
+   uint64_t ring_id;
+   bool wakes_ring;
    VkFence fence;
 };
 
@@ -31,7 +36,7 @@ queue_handle(const struct pv_queue *queue)
    return (VkQueue)(uintptr_t)queue->base.handle;
 }
 
-/* Returns how many fences it freed. */
+/* Returns how many timeline fences it freed. */
 static uint32_t
 free_fence_list(struct pv_queue *queue, struct pv_list *list)
 {
@@ -40,8 +45,8 @@ free_fence_list(struct pv_queue *queue, struct pv_list *list)
       struct pv_queue_fence *f = pv_container_of(list->next, struct pv_queue_fence, link);
       pv_list_del(&f->link);
       queue->device->vk.DestroyFence(queue_device(queue), f->fence, NULL);
+      count += !f->wakes_ring;
       free(f);
-      count++;
    }
    return count;
 }
@@ -108,15 +113,24 @@ sync_thread(void *arg)
       pv_list_del(&f->link);
       mtx_unlock(&queue->sync_mutex);
 
-      atomic_fetch_sub(&ctx->in_flight, 1);
-      if (pv_trace_on()) {
-         char args[64];
-         snprintf(args, sizeof(args), "\"timeline\":%u,\"fence\":%" PRIu64, queue->ring_idx,
-                  f->fence_id);
-         pv_trace_instant("fence", "fence signaled", args);
+      if (f->wakes_ring) {
+         if (pv_trace_on()) {
+            char args[64];
+            snprintf(args, sizeof(args), "\"ring\":\"0x%" PRIx64 "\"", f->ring_id);
+            pv_trace_instant("fence", "queue done: ring woken", args);
+         }
+         pv_context_wake_ring(ctx, f->ring_id);
+      } else {
+         atomic_fetch_sub(&ctx->in_flight, 1);
+         if (pv_trace_on()) {
+            char args[64];
+            snprintf(args, sizeof(args), "\"timeline\":%u,\"fence\":%" PRIu64,
+                     queue->ring_idx, f->fence_id);
+            pv_trace_instant("fence", "fence signaled", args);
+         }
+         if (ctx->callbacks.retire_fence)
+            ctx->callbacks.retire_fence(ctx->callbacks.data, queue->ring_idx, f->fence_id);
       }
-      if (ctx->callbacks.retire_fence)
-         ctx->callbacks.retire_fence(ctx->callbacks.data, queue->ring_idx, f->fence_id);
       vk->ResetFences(queue_device(queue), 1, &f->fence);
 
       mtx_lock(&queue->sync_mutex);
@@ -149,8 +163,11 @@ take_spare_fence(struct pv_queue *queue)
    return f;
 }
 
-bool
-pv_queue_submit_fence(struct pv_queue *queue, uint64_t fence_id)
+/* Submits an empty batch that signals a pool fence after all earlier work
+ * on the queue, and hands the fence to the sync thread (started on first
+ * use), which acts on it once it signals. */
+static bool
+submit_marker(struct pv_queue *queue, uint64_t fence_id, bool wakes_ring, uint64_t ring_id)
 {
    const struct pv_vk_table *vk = &queue->device->vk;
    mtx_lock(&queue->sync_mutex);
@@ -167,14 +184,9 @@ pv_queue_submit_fence(struct pv_queue *queue, uint64_t fence_id)
    if (!f)
       return false;
    f->fence_id = fence_id;
+   f->wakes_ring = wakes_ring;
+   f->ring_id = ring_id;
 
-   /* an empty submission signals the fence after all earlier work */
-   if (pv_trace_on()) {
-      char args[64];
-      snprintf(args, sizeof(args), "\"timeline\":%u,\"fence\":%" PRIu64, queue->ring_idx,
-               fence_id);
-      pv_trace_instant("queue", "fence submit", args);
-   }
    mtx_lock(&queue->submit_mutex);
    const VkResult result = vk->QueueSubmit(queue_handle(queue), 0, NULL, f->fence);
    mtx_unlock(&queue->submit_mutex);
@@ -188,6 +200,30 @@ pv_queue_submit_fence(struct pv_queue *queue, uint64_t fence_id)
    cnd_broadcast(&queue->sync_cond);
    mtx_unlock(&queue->sync_mutex);
    return true;
+}
+
+bool
+pv_queue_submit_fence(struct pv_queue *queue, uint64_t fence_id)
+{
+   if (pv_trace_on()) {
+      char args[64];
+      snprintf(args, sizeof(args), "\"timeline\":%u,\"fence\":%" PRIu64, queue->ring_idx,
+               fence_id);
+      pv_trace_instant("queue", "fence submit", args);
+   }
+   return submit_marker(queue, fence_id, false, 0);
+}
+
+bool
+pv_queue_wake_ring_when_done(struct pv_context *ctx, uint64_t queue_id, uint64_t ring_id)
+{
+   struct pv_object *obj = pv_object_table_get(&ctx->objects, queue_id, VK_OBJECT_TYPE_QUEUE,
+                                               NULL);
+   if (!obj)
+      return false; /* destroyed with its device since */
+   const bool ok = submit_marker((struct pv_queue *)obj, 0, true, ring_id);
+   pv_object_put(obj);
+   return ok;
 }
 
 /* -- binding guest ids ------------------------------------------------------- */
@@ -336,6 +372,15 @@ note_submission(struct pv_dispatch *d, const char *what, uint32_t batches)
    }
 }
 
+/* Work a ring submitted: the ring is woken when it is done (see
+ * pv_ring.h). */
+static void
+note_ring_work(struct pv_dispatch *d, const struct pv_queue *queue, VkResult result)
+{
+   if (d->ring && result == VK_SUCCESS)
+      d->ring->submitted_queue = queue->base.id;
+}
+
 void
 pv_handle_vkQueueSubmit(struct pv_dispatch *d, struct pv_cmd_vkQueueSubmit *args)
 {
@@ -346,6 +391,7 @@ pv_handle_vkQueueSubmit(struct pv_dispatch *d, struct pv_cmd_vkQueueSubmit *args
    args->ret = queue->device->vk.QueueSubmit(queue_handle(queue), args->submitCount,
                                              args->pSubmits, PV_HOST(VkFence, args->fence));
    mtx_unlock(&queue->submit_mutex);
+   note_ring_work(d, queue, args->ret);
 }
 
 void
@@ -362,6 +408,7 @@ pv_handle_vkQueueSubmit2(struct pv_dispatch *d, struct pv_cmd_vkQueueSubmit2 *ar
    args->ret = queue->device->vk.QueueSubmit2(queue_handle(queue), args->submitCount,
                                               args->pSubmits, PV_HOST(VkFence, args->fence));
    mtx_unlock(&queue->submit_mutex);
+   note_ring_work(d, queue, args->ret);
 }
 
 void
@@ -375,6 +422,7 @@ pv_handle_vkQueueBindSparse(struct pv_dispatch *d, struct pv_cmd_vkQueueBindSpar
                                                  args->pBindInfo,
                                                  PV_HOST(VkFence, args->fence));
    mtx_unlock(&queue->submit_mutex);
+   note_ring_work(d, queue, args->ret);
 }
 
 /* The queue's host calls must not overlap, but waiting for it to go idle

@@ -225,6 +225,12 @@ struct pv_queue {
  * to the queue before it has completed (called with the timeline bound). */
 bool pv_queue_submit_fence(struct pv_queue *queue, uint64_t fence_id);
 
+/* Wakes ring `ring_id` of the context (pv_context_wake_ring) once
+ * everything submitted to queue `queue_id` (a guest id) so far has
+ * completed.  False when the queue is gone or the host refused. */
+bool pv_queue_wake_ring_when_done(struct pv_context *ctx, uint64_t queue_id,
+                                  uint64_t ring_id);
+
 #define PV_HOST(type, obj) ((type)(uintptr_t)pv_obj_host(obj))
 
 /* Allocates a zeroed object struct for guest id `id` after checking that the
