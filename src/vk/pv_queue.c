@@ -45,6 +45,9 @@ free_fence_list(struct pv_queue *queue, struct pv_list *list)
       struct pv_queue_fence *f = pv_container_of(list->next, struct pv_queue_fence, link);
       pv_list_del(&f->link);
       queue->device->vk.DestroyFence(queue_device(queue), f->fence, NULL);
+      /* a ring waiting for this one may ask again (and looks at tail) */
+      if (f->wakes_ring && list == &queue->pending)
+         pv_context_wake_ring(queue->ctx, f->ring_id);
       count += !f->wakes_ring;
       free(f);
    }
