@@ -653,7 +653,7 @@ pv_context_wake_ring(struct pv_context *ctx, uint64_t ring_id)
       struct pv_ring *ring = pv_container_of(l, struct pv_ring, link);
       if (ring->params.id == ring_id) {
          atomic_store(&ring->wake_armed, false);
-         pv_ring_notify(ring);
+         pv_ring_wake_if_idle(ring);
          break;
       }
    }

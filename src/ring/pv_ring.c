@@ -288,7 +288,6 @@ arm_wake_on_work_done(struct pv_ring *ring)
 static bool
 idle_wait(struct pv_ring *ring)
 {
-   arm_wake_on_work_done(ring);
    mtx_lock(&ring->mutex);
    pv_ring_set_status(ring, PV_RING_STATUS_IDLE);
    /* our half of the handshake: set IDLE, then load tail (both seq_cst) */
@@ -298,6 +297,10 @@ idle_wait(struct pv_ring *ring)
       return true;
    }
    ring->idle = true;
+   /* armed once idle: a wake-up for work that ends at once is not lost */
+   mtx_unlock(&ring->mutex);
+   arm_wake_on_work_done(ring);
+   mtx_lock(&ring->mutex);
    const uint64_t slept = pv_trace_begin();
    uint64_t look_ns = PV_RING_IDLE_LOOK_FIRST_NS;
    while (!ring->stop && !ring->pending_notify) {
@@ -413,6 +416,17 @@ pv_ring_destroy(struct pv_ring *ring)
    mtx_destroy(&ring->mutex);
    free(ring->cmd);
    free(ring);
+}
+
+void
+pv_ring_wake_if_idle(struct pv_ring *ring)
+{
+   mtx_lock(&ring->mutex);
+   if (ring->idle) {
+      ring->pending_notify = true;
+      cnd_broadcast(&ring->cond);
+   }
+   mtx_unlock(&ring->mutex);
 }
 
 void

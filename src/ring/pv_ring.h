@@ -104,6 +104,9 @@ bool pv_ring_start(struct pv_ring *ring);
 void pv_ring_destroy(struct pv_ring *ring);
 
 void pv_ring_notify(struct pv_ring *ring);
+/* Ends the ring's sleep, if it sleeps (a wake-up while awake is dropped:
+ * as a notify it would skip the ring's next sleep). */
+void pv_ring_wake_if_idle(struct pv_ring *ring);
 bool pv_ring_write_extra(struct pv_ring *ring, uint64_t offset, uint32_t value);
 void pv_ring_submit_virtqueue_seqno(struct pv_ring *ring, uint64_t seqno);
 /* On the ring's own thread: waits until the virtqueue seqno reaches `seqno`. */
