@@ -629,18 +629,23 @@ pv_context_show_fatal(struct pv_context *ctx)
    mtx_unlock(&ctx->ring_mutex);
 }
 
+/* With ring_mutex held. */
+static struct pv_ring *
+find_ring_locked(struct pv_context *ctx, uint64_t ring_id)
+{
+   for (struct pv_list *l = ctx->rings.next; l != &ctx->rings; l = l->next) {
+      struct pv_ring *ring = pv_container_of(l, struct pv_ring, link);
+      if (ring->params.id == ring_id)
+         return ring;
+   }
+   return NULL;
+}
+
 struct pv_ring *
 pv_context_find_ring(struct pv_context *ctx, uint64_t ring_id)
 {
-   struct pv_ring *found = NULL;
    mtx_lock(&ctx->ring_mutex);
-   for (struct pv_list *l = ctx->rings.next; l != &ctx->rings; l = l->next) {
-      struct pv_ring *ring = pv_container_of(l, struct pv_ring, link);
-      if (ring->params.id == ring_id) {
-         found = ring;
-         break;
-      }
-   }
+   struct pv_ring *found = find_ring_locked(ctx, ring_id);
    mtx_unlock(&ctx->ring_mutex);
    return found;
 }
@@ -649,13 +654,10 @@ void
 pv_context_wake_ring(struct pv_context *ctx, uint64_t ring_id)
 {
    mtx_lock(&ctx->ring_mutex);
-   for (struct pv_list *l = ctx->rings.next; l != &ctx->rings; l = l->next) {
-      struct pv_ring *ring = pv_container_of(l, struct pv_ring, link);
-      if (ring->params.id == ring_id) {
-         atomic_store(&ring->wake_armed, false);
-         pv_ring_wake_if_idle(ring);
-         break;
-      }
+   struct pv_ring *ring = find_ring_locked(ctx, ring_id);
+   if (ring) {
+      atomic_store(&ring->wake_armed, false);
+      pv_ring_wake_if_idle(ring);
    }
    mtx_unlock(&ctx->ring_mutex);
 }
